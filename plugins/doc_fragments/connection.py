@@ -1,0 +1,90 @@
+# Copyright: (c) 2026, dagops.airflow contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """The connection options every dagops.airflow API module takes."""
+
+    DOCUMENTATION = r"""
+options:
+  airflow_url:
+    description:
+      - Base URL of the Airflow webserver (Airflow 2) or api-server (Airflow 3), for example C(https://airflow.example.com).
+      - May carry a path prefix (C(https://example.com/airflow)) when Airflow is served below one.
+      - Credentials written into the URL are used but never printed.
+      - If not set, the value of the E(AIRFLOW_URL) environment variable is used.
+    type: str
+    required: true
+  api_version:
+    description:
+      - Which REST API to talk to.
+      - V(auto) asks C(/api/v2/version) and falls back to C(/api/v1/version): V(v2) for Airflow 3, V(v1) for Airflow 2.
+      - Setting it saves one request per task.
+      - If not set, the value of the E(AIRFLOW_API_VERSION) environment variable is used.
+    type: str
+    choices: [auto, v1, v2]
+    default: auto
+  airflow_username:
+    description:
+      - User to authenticate as.
+      - With API V(v1) it is sent with HTTP Basic auth (the server needs the basic_auth backend in C([api] auth_backends)).
+      - With API V(v2) it is exchanged for a JWT at C(/auth/token); the token is fetched again once when the server refuses it (expired, or the api-server restarted with a new signing key).
+      - If not set, the value of the E(AIRFLOW_USERNAME) environment variable is used.
+    type: str
+  airflow_password:
+    description:
+      - Password of O(airflow_username).
+      - If not set, the value of the E(AIRFLOW_PASSWORD) environment variable is used.
+    type: str
+  airflow_token:
+    description:
+      - A ready bearer token (an Airflow 3 JWT or a managed service's token), used instead of O(airflow_username)/O(airflow_password).
+      - It cannot be renewed: a refused token fails the task with a clear message.
+      - If not set, the value of the E(AIRFLOW_TOKEN) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Set to V(false) only for a test server with a self-signed certificate.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle (PEM) to verify the server's certificate with, instead of the system's.
+    type: path
+  client_cert:
+    description:
+      - A PEM client certificate for mutual TLS. It may hold the key too; else set O(client_key).
+    type: path
+  client_key:
+    description:
+      - The PEM private key of O(client_cert).
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request after a connection error or an HTTP 429, 502, 503 or 504, with exponential backoff that honours C(Retry-After).
+      - A write whose outcome is unknown is checked on the server before it is sent again.
+    type: int
+    default: 3
+notes:
+  - The connection options can be set once for a play with C(module_defaults) and the action group C(group/dagops.airflow.airflow).
+requirements:
+  - requests (Python library, on the host that runs the module)
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Reads the server and reports what would change, without writing.
+  action_group:
+    support: full
+    membership:
+      - dagops.airflow.airflow
+"""

@@ -1,0 +1,62 @@
+# Copyright: (c) 2026, dagops.airflow contributors
+# Apache License 2.0 (see LICENSE)
+"""Everything that differs between Airflow's REST API v1 (Airflow 2) and v2 (Airflow 3).
+
+Modules and the reconcile engine never test the API version themselves: they ask the
+dialect for paths, update-mask parameters, write semantics and capabilities.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+# The value both APIs answer in place of a secret they will not show.
+MASKED = "***"
+
+
+class ApiV1:
+    """Airflow 2.x: /api/v1, HTTP Basic auth, no bulk endpoints."""
+
+    version = "v1"
+    prefix = "api/v1"
+    auth = "basic"
+    health_path = "api/v1/health"
+    # Users and roles: Airflow 2 serves them in its own API.
+    users_path = "api/v1/users"
+    supports_bulk = False
+    # v1 checks update_mask against its schema's attribute names, not the JSON field names.
+    mask_names = {"variables": {"value": "val"}}
+
+    def path(self, *parts):
+        return "/".join((self.prefix,) + tuple(_quote(p) for p in parts))
+
+    def update_mask(self, collection, fields):
+        """v1 takes one comma-separated value: ?update_mask=a,b"""
+        names = self.mask_names.get(collection, {})
+        return {"update_mask": ",".join(sorted(names.get(f, f) for f in fields))}
+
+
+class ApiV2(ApiV1):
+    """Airflow 3.x: /api/v2, JWT from /auth/token, bulk PATCH on collections."""
+
+    version = "v2"
+    prefix = "api/v2"
+    auth = "jwt"
+    health_path = "api/v2/monitor/health"
+    # Only the FAB auth manager serves users and roles on Airflow 3; the simple one has no API.
+    users_path = "auth/fab/v1/users"
+    supports_bulk = True
+    mask_names = {}
+
+    def update_mask(self, collection, fields):
+        """v2 repeats the parameter: ?update_mask=a&update_mask=b"""
+        return {"update_mask": sorted(fields)}
+
+
+def dialect_for(version):
+    return {"v1": ApiV1, "v2": ApiV2}[version]()
+
+
+def _quote(part):
+    # Keys may hold '/', '#', spaces: keep the path segment intact.
+    return quote(str(part), safe="")

@@ -1,0 +1,387 @@
+# Copyright: (c) 2026, dagops.airflow contributors
+# Apache License 2.0 (see LICENSE)
+"""The one place that talks HTTP to Airflow: auth, API version, retries, paging, errors."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+
+try:
+    import requests
+    import urllib3
+except ImportError:  # pragma: no cover - reported by AirflowModule through missing_required_lib
+    HAS_REQUESTS = False
+else:
+    HAS_REQUESTS = True
+
+from urllib.parse import urlsplit, urlunsplit
+
+from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
+
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# A 502/504 comes from a proxy that may already have handed the request to Airflow.
+OUTCOME_UNKNOWN_STATUSES = frozenset((502, 504))
+# Replaying these leaves the server in the same state as sending them once.
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
+MAX_BACKOFF = 30.0
+MAX_RETRY_AFTER = 120.0
+USER_AGENT = "dagops.airflow-ansible-collection"
+
+HINTS = {
+    400: "the server refused the request body; check the option values",
+    401: "check airflow_username/airflow_password or airflow_token",
+    403: "the Airflow user lacks the permission for this call",
+    404: "check airflow_url (including any path prefix) and the object's id",
+    405: "this Airflow version does not support the call",
+    409: "the object already exists or is in use",
+    422: "the server refused the request body; check the option values",
+}
+
+
+class AirflowError(Exception):
+    """A failed call, described in one line that says what to fix.
+
+    Carries the method, the URL (never with credentials), the HTTP status (None when no
+    answer came) and the server's own message.
+    """
+
+    def __init__(self, message, method=None, url=None, status=None, server_message=None, hint=None):
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.status = status
+        self.server_message = server_message
+        self.hint = hint
+
+    def __str__(self):
+        where = " ".join(part for part in (self.method, self.url) if part)
+        text = self.message
+        if where:
+            text = "%s %s: %s" % (where, "failed" if self.status is None else "returned HTTP %s" % self.status, text)
+        if self.hint:
+            text = "%s (%s)" % (text, self.hint)
+        return text
+
+    def to_result(self):
+        return dict(status=self.status, method=self.method, url=self.url, server_message=self.server_message)
+
+
+def strip_credentials(url):
+    """The URL without any user:password@ part, safe to print."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = "[%s]" % host
+    if parts.port:
+        host = "%s:%s" % (host, parts.port)
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def server_message(response):
+    """The server's own words from an error body (v1 RFC 7807, v2 FastAPI), on one line."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = (response.text or "").strip().replace("\n", " ")
+        return text[:300] or (response.reason or "")
+    if isinstance(body, dict):
+        detail = body.get("detail")
+        if isinstance(detail, list):  # FastAPI validation errors
+            parts = []
+            for item in detail:
+                if isinstance(item, dict):
+                    loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
+                    parts.append("%s: %s" % (loc, item.get("msg")) if loc else str(item.get("msg")))
+                else:
+                    parts.append(str(item))
+            return "; ".join(parts)
+        if isinstance(detail, dict):
+            return json.dumps(detail, sort_keys=True)
+        title = body.get("title")
+        if title and detail and detail != title:
+            return "%s: %s" % (title, detail)
+        return str(detail or title or body)
+    return str(body)[:300]
+
+
+def _retry_after_seconds(response):
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def _request_was_sent(exc):
+    """False only when the connection never opened, so the server cannot have seen the request."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the real cause
+    return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
+
+
+def _short_reason(exc):
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    text = str(reason)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "NameResolutionError" in type(reason).__name__:
+        return "host name not found"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS error: %s" % text[:200]
+    return text[:200]
+
+
+class AirflowClient:
+    """A requests Session bound to one Airflow server.
+
+    The API version is found on first use (``api_version='auto'``); everything that differs
+    between /api/v1 and /api/v2 is asked of ``self.api`` (see api.py).
+    """
+
+    def __init__(self, url, api_version="auto", username=None, password=None, token=None,
+                 validate_certs=True, ca_path=None, client_cert=None, client_key=None,
+                 timeout=30, retries=3, sleep=time.sleep, backoff=0.5):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise AirflowError("airflow_url must be an http:// or https:// URL with a host, got %r" % strip_credentials(url))
+        # Credentials written into the URL are used, never printed.
+        if username is None and parts.username:
+            username, password = parts.username, parts.password
+        self.base_url = strip_credentials(url).rstrip("/")
+        self.requested_api_version = api_version
+        self.username = username
+        self.password = password
+        self.token = token
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.sleep = sleep
+        self.backoff = backoff
+        self.api = None
+        self.airflow_version = None
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.verify = (ca_path or True) if validate_certs else False
+        if client_cert:
+            self.session.cert = (client_cert, client_key) if client_key else client_cert
+        if not validate_certs:
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        self._jwt = None
+        self.requests_sent = 0
+
+    # ----- API version -------------------------------------------------------------------
+    def connect(self):
+        """Find the API version (once) and return the dialect for it."""
+        if self.api is not None:
+            return self.api
+        if self.requested_api_version in ("v1", "v2"):
+            self.api = dialect_for(self.requested_api_version)
+            return self.api
+        response = self._send_with_retries("GET", "api/v2/version", auth=False, ok=(200, 404))
+        if response.status_code == 200:
+            self.airflow_version = _json(response).get("version")
+            self.api = dialect_for("v2")
+        else:
+            probe = self._send_with_retries("GET", "api/v1/version", auth=False, ok=(200, 401, 403, 404))
+            if probe.status_code == 404:
+                raise AirflowError(
+                    "no Airflow REST API answers at %s (neither /api/v2/version nor /api/v1/version)" % self.base_url,
+                    status=404, hint="check airflow_url, including any path prefix")
+            if probe.status_code == 200:
+                self.airflow_version = _json(probe).get("version")
+            self.api = dialect_for("v1")
+        return self.api
+
+    def server_version(self):
+        """The Airflow version string, asking the server when the probe did not tell it."""
+        api = self.connect()
+        if self.airflow_version is None:
+            self.airflow_version = self.get(api.path("version")).get("version")
+        return self.airflow_version
+
+    # ----- verbs --------------------------------------------------------------------------
+    def get(self, path, params=None, ok=(200,)):
+        return _json(self.request("GET", path, params=params, ok=ok))
+
+    def get_or_none(self, path, params=None):
+        """The object at ``path``, or None when the server answers 404."""
+        response = self.request("GET", path, params=params, ok=(200, 404))
+        return None if response.status_code == 404 else _json(response)
+
+    def post(self, path, body, ok=(200, 201), confirm=None):
+        return _json(self.request("POST", path, body=body, ok=ok, confirm=confirm))
+
+    def patch(self, path, body, params=None, ok=(200,)):
+        return _json(self.request("PATCH", path, body=body, params=params, ok=ok))
+
+    def delete(self, path, ok=(200, 204, 404)):
+        return self.request("DELETE", path, ok=ok).status_code
+
+    def list_all(self, path, items_key, params=None, page_size=100):
+        """Every item of a paged collection (the server caps ``limit`` at its maximum_page_limit)."""
+        items = []
+        offset = 0
+        while True:
+            query = dict(params or {}, limit=page_size, offset=offset)
+            body = self.get(path, params=query)
+            page = body.get(items_key) or []
+            items.extend(page)
+            offset += len(page)
+            total = body.get("total_entries")
+            if not page or (total is not None and offset >= total):
+                return items
+
+    def request(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True):
+        """Send one call and return the response whose status is in ``ok``.
+
+        ``confirm`` is for writes that are not idempotent (POST): when the outcome of an
+        attempt is unknown (connection dropped after sending, 502/504) it is called to look at
+        the server; it returns the response-like result when the write did happen, else None
+        and the write is sent again. Without ``confirm`` such a write fails instead of being
+        replayed blindly.
+        """
+        self.connect()
+        response = self._send_with_retries(method, path, params=params, body=body, ok=ok, confirm=confirm, auth=auth)
+        if auth and self._is_stale_token(response) and self._can_renew_token():
+            # A JWT expires, and every JWT dies when the api-server restarts without a fixed
+            # [api_auth] jwt_secret: fetch a new one once and send the call again.
+            self._jwt = None
+            response = self._send_with_retries(method, path, params=params, body=body, ok=ok, confirm=confirm, auth=auth)
+        if response.status_code not in ok:
+            raise self._http_error(method, path, response)
+        return response
+
+    # ----- internals ----------------------------------------------------------------------
+    def _url(self, path):
+        return "%s/%s" % (self.base_url, path.lstrip("/"))
+
+    def _printable_url(self, path, params=None):
+        url = self._url(path)
+        if params:
+            url += "?" + requests.models.RequestEncodingMixin._encode_params(params)
+        return url
+
+    def _auth_headers(self):
+        if self.token:
+            return {"Authorization": "Bearer %s" % self.token}
+        if self.api is not None and self.api.auth == "jwt" and self.username is not None:
+            if self._jwt is None:
+                self._jwt = self._fetch_jwt()
+            return {"Authorization": "Bearer %s" % self._jwt}
+        return {}
+
+    def _basic_auth(self):
+        if self.token is None and self.api is not None and self.api.auth == "basic" and self.username is not None:
+            return (self.username, self.password or "")
+        return None
+
+    def _fetch_jwt(self):
+        response = self._send_with_retries(
+            "POST", "auth/token", body={"username": self.username, "password": self.password or ""},
+            auth=False, ok=(200, 201), idempotent=True)
+        if response.status_code not in (200, 201):
+            raise self._http_error("POST", "auth/token", response,
+                                   hint="check airflow_username and airflow_password")
+        token = _json(response).get("access_token")
+        if not token:
+            raise AirflowError("the token endpoint answered without an access_token", "POST", self._url("auth/token"))
+        return token
+
+    def _can_renew_token(self):
+        return self.token is None and self.username is not None and self.api is not None and self.api.auth == "jwt"
+
+    @staticmethod
+    def _is_stale_token(response):
+        if response.status_code == 401:
+            return True
+        if response.status_code == 403:
+            text = (response.text or "").lower()
+            return "jwt" in text or "token" in text
+        return False
+
+    def _send_with_retries(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True, idempotent=None):
+        idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        url = self._url(path)
+        attempt = 0
+        while True:
+            headers = self._auth_headers() if auth else {}
+            outcome_unknown = False
+            try:
+                self.requests_sent += 1
+                response = self.session.request(
+                    method, url, params=params, json=body, headers=headers,
+                    auth=self._basic_auth() if auth else None, timeout=self.timeout)
+            except requests.exceptions.RequestException as exc:
+                if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)):
+                    raise AirflowError(_short_reason(exc), method, self._printable_url(path, params))
+                response = None
+                outcome_unknown = _request_was_sent(exc)
+                failure = exc
+            else:
+                if response.status_code not in RETRY_STATUSES or response.status_code in ok:
+                    return response
+                outcome_unknown = response.status_code in OUTCOME_UNKNOWN_STATUSES
+                failure = None
+
+            if outcome_unknown and not idempotent:
+                if confirm is None:
+                    raise AirflowError(
+                        "no answer came, so whether the server applied this %s is unknown; "
+                        "run again to reconcile" % method, method, self._printable_url(path, params),
+                        status=None if response is None else response.status_code)
+                confirmed = confirm()
+                if confirmed is not None:
+                    return confirmed
+            if attempt >= self.retries:
+                if response is not None:
+                    return response  # the caller turns it into an AirflowError with the server's words
+                raise AirflowError(
+                    "cannot reach Airflow (%s) after %d attempt(s)" % (_short_reason(failure), attempt + 1),
+                    method, self._printable_url(path, params),
+                    hint="check airflow_url and that the Airflow web/api server is running")
+            delay = min(self.backoff * (2 ** attempt), MAX_BACKOFF)
+            if response is not None:
+                retry_after = _retry_after_seconds(response)
+                if retry_after is not None:
+                    delay = min(max(delay, retry_after), MAX_RETRY_AFTER)
+            self.sleep(delay)
+            attempt += 1
+
+    def _http_error(self, method, path, response, hint=None):
+        status = response.status_code
+        message = server_message(response)
+        url = strip_credentials(response.url or self._url(path))
+        if hint is None:
+            hint = HINTS.get(status)
+            if status == 401 and self.token is not None:
+                hint = "airflow_token was refused (expired or not valid for this server)"
+        return AirflowError(message or response.reason or "error", method, url, status=status,
+                            server_message=message, hint=hint)
+
+
+def _json(response):
+    if not hasattr(response, "content"):
+        return response  # a confirm() callback returned the object itself
+    if response.status_code == 204 or not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise AirflowError("the server answered with something that is not JSON: %r" % response.text[:200],
+                           response.request.method, strip_credentials(response.url), status=response.status_code)

@@ -1,0 +1,274 @@
+# Copyright: (c) 2026, dagops.airflow contributors
+# Apache License 2.0 (see LICENSE)
+"""The one reconcile engine: get -> compare -> diff -> write, for one object or many.
+
+A module declares a Resource (what the object looks like, which fields it manages, which are
+secret) and hands the engine the desired state built from only the options the user set.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
+from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
+    DIFFERENT, HIDDEN, HIDDEN_CHANGED, UNVERIFIED, compare, redact, secret_strings,
+)
+
+# Entities per bulk action: large enough for one request per thousand objects, small
+# enough that one answer stays readable and a proxy's body limit is not hit.
+BULK_CHUNK = 1000
+
+
+class Resource:
+    """What one kind of Airflow object looks like to the engine. Modules subclass it."""
+
+    noun = None          # "variable": result key and messages
+    collection = None    # "variables": path segment and list key
+    id_field = None      # the API field that names an object
+    fields = ()          # the fields the module manages
+    protected = ()       # ids that are never deleted (exclusive skips them)
+
+    def from_api(self, obj, desired=None):
+        """The server's object in canonical form: the id and managed fields, nothing server-only."""
+        return dict([(self.id_field, obj.get(self.id_field))] + [(f, obj.get(f)) for f in self.fields])
+
+    def to_body(self, state, fields):
+        """The API body that writes ``fields`` of ``state`` (a canonical object)."""
+        body = {self.id_field: state[self.id_field]}
+        body.update((f, state.get(f)) for f in fields)
+        return body
+
+    def secret_fields(self, ident, desired, current):
+        """Fields whose values are secret for this object (hidden in output; ``always`` resends them)."""
+        return set()
+
+    def secret_strings(self, ident, desired, current, secret):
+        """Every secret string in the desired and current object, kept out of all output."""
+        found = []
+        for state in (desired or {}, current or {}):
+            for field in secret:
+                found.extend(secret_strings(state.get(field), secret=True))
+        return found
+
+    def redact(self, state):
+        return dict((k, redact(v)) for k, v in state.items())
+
+    def validate(self, ident, desired, state, current):
+        """An error message for a desired state the server must never be sent, else None."""
+        if state == "absent" and ident in self.protected:
+            return "%s %r is built into Airflow and cannot be deleted" % (self.noun, ident)
+        return None
+
+
+class Plan:
+    """What one object needs: create, update, delete or nothing, and why."""
+
+    def __init__(self, ident, action, before, after, fields=(), unverified=(), secret=()):
+        self.ident = ident
+        self.action = action            # "create" | "update" | "delete" | None
+        self.before = before
+        self.after = after
+        self.fields = sorted(fields)    # fields to write on update
+        self.unverified = sorted(unverified)
+        self.secret = set(secret)
+
+
+class ReconcileError(Exception):
+    pass
+
+
+class Reconciler:
+    """Brings one or many objects of a Resource to their desired state.
+
+    ``secrets_policy``: ``on_create`` leaves a secret the server masks as it is once the
+    object exists (and reports it unverified); ``always`` sends secret fields every run.
+    """
+
+    def __init__(self, client, resource, check_mode=False, secrets_policy="on_create", register_secret=None):
+        self.client = client
+        self.resource = resource
+        self.check_mode = check_mode
+        self.secrets_policy = "on_create" if secrets_policy == "auto" else secrets_policy
+        self.register_secret = register_secret or (lambda value: None)
+
+    # ----- planning -----------------------------------------------------------------------
+    def plan(self, ident, desired, state, current):
+        res = self.resource
+        problem = res.validate(ident, desired, state, current)
+        if problem:
+            raise ReconcileError(problem)
+        secret = res.secret_fields(ident, desired, current)
+        for value in res.secret_strings(ident, desired, current, secret):
+            self.register_secret(value)
+        if state == "absent":
+            return Plan(ident, "delete" if current else None, current, None, secret=secret)
+        if current is None:
+            after = dict((f, desired.get(f)) for f in res.fields)
+            after[res.id_field] = ident
+            return Plan(ident, "create", None, after, fields=[f for f in res.fields if desired.get(f) is not None],
+                        secret=secret)
+        changed, unverified = [], []
+        for field, want in desired.items():
+            if want is None or field == res.id_field:
+                continue
+            if field in secret and self.secrets_policy == "always":
+                changed.append(field)
+                continue
+            outcome = compare(want, current.get(field))
+            if outcome == DIFFERENT:
+                changed.append(field)
+            elif outcome == UNVERIFIED:
+                unverified.append(field)
+        after = dict(current)
+        after.update((f, desired[f]) for f in changed)
+        return Plan(ident, "update" if changed else None, current, after, changed, unverified, secret)
+
+    # ----- one object ---------------------------------------------------------------------
+    def ensure_one(self, ident, desired, state="present"):
+        current = self._get(ident, desired)
+        plan = self.plan(ident, desired, state, current)
+        final = plan.after
+        if plan.action and not self.check_mode:
+            final = self._write_one(plan, desired)
+        before, after = self._diff_pair(plan)
+        result = self._summary([plan])
+        result["diff"] = dict(before=before or {}, after=after or {})
+        result[self.resource.noun] = self.resource.redact(final) if final else {}
+        return result
+
+    def _get(self, ident, desired):
+        api = self.client.connect()
+        obj = self.client.get_or_none(api.path(self.resource.collection, ident))
+        return None if obj is None else self.resource.from_api(obj, desired)
+
+    def _write_one(self, plan, desired):
+        api = self.client.connect()
+        res = self.resource
+        item_path = api.path(res.collection, plan.ident)
+        if plan.action == "delete":
+            self.client.delete(item_path)
+            return None
+        if plan.action == "create":
+            body = res.to_body(plan.after, plan.fields)
+
+            def confirm():  # the create may have landed before the connection dropped
+                return self.client.get_or_none(item_path)
+            try:
+                return res.from_api(self.client.post(api.path(res.collection), body, confirm=confirm), desired)
+            except AirflowError as err:
+                if err.status != 409:
+                    raise
+            # Someone created it between our GET and POST: reconcile against what is there now.
+            current = self._get(plan.ident, desired)
+            plan2 = self.plan(plan.ident, desired, "present", current)
+            if not plan2.action:
+                return current
+            plan.fields = plan2.fields
+            plan.after = plan2.after
+        body = res.to_body(plan.after, plan.fields)
+        answer = self.client.patch(item_path, body, params=api.update_mask(res.collection, plan.fields))
+        return res.from_api(answer, desired)
+
+    # ----- many objects -------------------------------------------------------------------
+    def ensure_many(self, items, exclusive=False, exclude=()):
+        """``items``: list of (ident, desired, state). Reads once, plans all, then writes."""
+        res = self.resource
+        seen = set()
+        for ident, _desired, _state in items:
+            if ident in seen:
+                raise ReconcileError("%s %r is declared more than once" % (res.noun, ident))
+            seen.add(ident)
+
+        api = self.client.connect()
+        desired_by_id = dict((ident, desired) for ident, desired, _state in items)
+        listed = self.client.list_all(api.path(res.collection), res.collection)
+        current = dict((o[res.id_field], res.from_api(o, desired_by_id.get(o[res.id_field]))) for o in listed)
+
+        plans = [self.plan(ident, desired, state, current.get(ident)) for ident, desired, state in items]
+        if exclusive:
+            for ident in sorted(set(current) - seen):
+                if ident in res.protected or any(fnmatch.fnmatchcase(ident, pattern) for pattern in exclude):
+                    continue
+                plans.append(Plan(ident, "delete", current[ident], None,
+                                  secret=res.secret_fields(ident, {}, current[ident])))
+
+        to_write = [p for p in plans if p.action]
+        if to_write and not self.check_mode:
+            if api.supports_bulk:
+                self._write_bulk(to_write)
+            else:
+                for plan in to_write:
+                    self._write_one(plan, desired_by_id.get(plan.ident, {}))
+        result = self._summary(plans)
+        result["diff"] = self._diff_many(to_write)
+        return result
+
+    def _summary(self, plans):
+        """changed, the counts and the ids behind them, and the secrets that were not compared."""
+        changes = dict(created=[], updated=[], deleted=[])
+        for plan in plans:
+            if plan.action:
+                changes[{"create": "created", "update": "updated", "delete": "deleted"}[plan.action]].append(plan.ident)
+        written = sum(len(ids) for ids in changes.values())
+        result = dict((name, len(ids)) for name, ids in changes.items())
+        result.update(changed=bool(written), unchanged=len(plans) - written, changes=changes,
+                      secrets_not_verified=["%s.%s" % (p.ident, f) for p in plans for f in p.unverified])
+        return result
+
+    def _write_bulk(self, plans):
+        """One PATCH on the collection per chunk; Airflow answers 200 even when entities fail."""
+        api = self.client.connect()
+        res = self.resource
+        actions = []
+        creates = [res.to_body(p.after, p.fields) for p in plans if p.action == "create"]
+        if creates:
+            # overwrite: an object created by someone else since we read still ends as declared.
+            actions.extend(dict(action="create", entities=chunk, action_on_existence="overwrite")
+                           for chunk in _chunks(creates))
+        by_mask = {}
+        for p in plans:
+            if p.action == "update":
+                by_mask.setdefault(tuple(p.fields), []).append(res.to_body(p.after, p.fields))
+        for mask, entities in sorted(by_mask.items()):
+            actions.extend(dict(action="update", entities=chunk, update_mask=list(mask), action_on_non_existence="fail")
+                           for chunk in _chunks(entities))
+        deletes = [p.ident for p in plans if p.action == "delete"]
+        if deletes:
+            actions.extend(dict(action="delete", entities=chunk, action_on_non_existence="skip")
+                           for chunk in _chunks(deletes))
+        errors = []
+        for start in range(0, len(actions), 3):
+            answer = self.client.patch(api.path(res.collection), {"actions": actions[start:start + 3]})
+            for name in ("create", "update", "delete"):
+                for error in (answer.get(name) or {}).get("errors") or []:
+                    errors.append("%s: %s" % (name, error.get("error", error)))
+        if errors:
+            raise AirflowError("the bulk write of %s reported errors: %s" % (res.collection, "; ".join(errors)),
+                               "PATCH", self.client._url(api.path(res.collection)))
+
+    # ----- output -------------------------------------------------------------------------
+    def _diff_pair(self, plan):
+        """Redacted before/after of one plan; a changed secret shows as HIDDEN_CHANGED."""
+        before = self.resource.redact(plan.before) if plan.before else None
+        after = self.resource.redact(plan.after) if plan.after else None
+        if before and after:
+            for field in plan.fields:
+                if after.get(field) == HIDDEN and (field in plan.secret or before.get(field) == HIDDEN):
+                    after[field] = HIDDEN_CHANGED
+        return before, after
+
+    def _diff_many(self, plans):
+        before, after = {}, {}
+        for plan in plans:
+            b, a = self._diff_pair(plan)
+            if b is not None:
+                before[plan.ident] = b
+            if a is not None:
+                after[plan.ident] = a
+        return dict(before=before, after=after)
+
+
+def _chunks(entities):
+    for start in range(0, len(entities), BULK_CHUNK):
+        yield entities[start:start + BULK_CHUNK]

@@ -1,0 +1,310 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, dagops.airflow contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: airflow_variable
+short_description: Manage Airflow variables
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes Airflow variables through the REST API of Airflow 2.11+ (API v1) and Airflow 3 (API v2).
+  - Manages one variable (O(key)) or many at once (O(variables)); the bulk form reads every variable with paged
+    list calls and, on Airflow 3, writes them with one bulk request.
+  - Only the options you set are compared and written; a variable's other fields are left as they are.
+author:
+  - dagops.airflow contributors
+extends_documentation_fragment:
+  - dagops.airflow.connection
+  - dagops.airflow.connection.ATTRIBUTES
+attributes:
+  diff_mode:
+    support: full
+    description: Shows the variables before and after; secret values are shown as C(<hidden>).
+options:
+  key:
+    description:
+      - The variable's key. Required for the single form; mutually exclusive with O(variables).
+    type: str
+  value:
+    description:
+      - The value. A string is stored as it is.
+      - A dict or a list is stored as JSON and compared as JSON, so key order and white space never count as a change.
+      - A number or boolean is stored as its JSON text (V(true), V(5)).
+      - Required to create a variable; when omitted, an existing variable keeps its value.
+    type: raw
+  description:
+    description:
+      - The variable's description. When omitted, the current description is kept.
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the variable, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  variables:
+    description:
+      - The bulk form, a list of variables to manage in one task. Mutually exclusive with O(key).
+    type: list
+    elements: dict
+    suboptions:
+      key:
+        description: The variable's key.
+        type: str
+        required: true
+      value:
+        description: As O(value).
+        type: raw
+      description:
+        description: As O(description).
+        type: str
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
+  exclusive:
+    description:
+      - With O(variables), delete every variable on the server that is not in the list and does not match O(exclude).
+    type: bool
+    default: false
+  exclude:
+    description:
+      - Glob patterns (C(fnmatch), case-sensitive) of keys that O(exclusive) never deletes.
+    type: list
+    elements: str
+    default: []
+  update_secrets:
+    description:
+      - What to do with a value the server will not show. Airflow 3 answers C(***) for the value of a variable whose
+        key contains a sensitive word (C(password), C(secret), C(token), C(api_key), ...), so it cannot be compared.
+      - V(on_create) sends such a value only when the variable is created, and reports it in RV(secrets_not_verified).
+      - V(always) sends it on every run and reports C(changed).
+      - V(auto) is V(on_create) for now; it will compare through the collection's REST plugin once that is installed.
+      - On Airflow 2 the API shows every value, so values are always compared; the values of sensitive keys are
+        still hidden in all output.
+    type: str
+    choices: [on_create, always, auto]
+    default: auto
+notes:
+  - The value of a variable whose key contains a sensitive word never appears in the task's output, its diff or
+    its logs at any verbosity. This covers Airflow's default sensitive words; the server also masks the words in
+    its C([core] sensitive_var_conn_names), which the module then hides as well.
+  - Keys that contain C(/) cannot be managed on Airflow 2, whose API does not accept them in a path.
+seealso:
+  - name: Airflow variables
+    description: What variables are and how DAGs read them.
+    link: https://airflow.apache.org/docs/apache-airflow/stable/core-concepts/variables.html
+"""
+
+EXAMPLES = r"""
+- name: Set a variable
+  dagops.airflow.airflow_variable:
+    airflow_url: https://airflow.example.com
+    airflow_username: admin
+    airflow_password: "{{ vault_airflow_password }}"
+    key: environment
+    value: production
+    description: Which environment the DAGs run in
+
+- name: Store a dict as JSON (compared as JSON, key order does not matter)
+  dagops.airflow.airflow_variable:
+    key: etl_settings
+    value:
+      batch_size: 500
+      targets: [warehouse, lake]
+
+- name: Set a secret once; later runs do not resend it
+  dagops.airflow.airflow_variable:
+    key: db_password
+    value: "{{ vault_db_password }}"
+    update_secrets: on_create
+
+- name: Declare all variables of an environment; delete the rest except those managed elsewhere
+  dagops.airflow.airflow_variable:
+    variables:
+      - key: environment
+        value: production
+      - key: etl_settings
+        value: {batch_size: 500}
+      - key: old_setting
+        state: absent
+    exclusive: true
+    exclude:
+      - "team_a_*"
+
+- name: Delete a variable
+  dagops.airflow.airflow_variable:
+    key: environment
+    state: absent
+
+- name: Set the connection once for the whole play
+  hosts: localhost
+  module_defaults:
+    group/dagops.airflow.airflow:
+      airflow_url: http://127.0.0.1:8080
+      airflow_username: admin
+      airflow_password: "{{ vault_airflow_password }}"
+  tasks:
+    - name: Set a variable
+      dagops.airflow.airflow_variable:
+        key: environment
+        value: staging
+"""
+
+RETURN = r"""
+variable:
+  description: The variable as it is after the task (single form); secret values are shown as C(<hidden>).
+  returned: single form, when the variable exists after the task
+  type: dict
+  sample: {"key": "environment", "value": "production", "description": "Which environment the DAGs run in"}
+created:
+  description: How many variables were (or, in check mode, would be) created.
+  returned: always
+  type: int
+  sample: 3
+updated:
+  description: How many variables were (or would be) updated.
+  returned: always
+  type: int
+  sample: 1
+deleted:
+  description: How many variables were (or would be) deleted.
+  returned: always
+  type: int
+  sample: 0
+unchanged:
+  description: How many declared variables already had the declared state.
+  returned: always
+  type: int
+  sample: 996
+changes:
+  description: The keys behind the counts.
+  returned: always
+  type: dict
+  sample: {"created": ["a"], "updated": ["b"], "deleted": []}
+secrets_not_verified:
+  description:
+    - Secret fields (C(key.value)) that the server masks and that were therefore not compared, see O(update_secrets).
+  returned: always
+  type: list
+  elements: str
+  sample: ["db_password.value"]
+api_version:
+  description: The REST API version that was used.
+  returned: when the server was reached
+  type: str
+  sample: v2
+"""
+
+import json
+
+from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
+    contains_masked, is_sensitive_name, redact, secret_strings,
+)
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
+
+
+class VariableResource(Resource):
+    noun = "variable"
+    collection = "variables"
+    id_field = "key"
+    fields = ("value", "description")
+
+    def from_api(self, obj, desired=None):
+        value = obj.get("value")
+        # Compare JSON as JSON only where JSON was declared; a string stays a string.
+        if desired and isinstance(desired.get("value"), (dict, list)) and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        return {"key": obj.get("key"), "value": value, "description": obj.get("description")}
+
+    def to_body(self, state, fields):
+        value = state.get("value")
+        body = {"key": state["key"], "value": value if isinstance(value, str) else json.dumps(value)}
+        if "description" in fields:
+            body["description"] = state.get("description")
+        return body
+
+    def secret_fields(self, ident, desired, current):
+        if is_sensitive_name(ident) or (current and contains_masked(current.get("value"))):
+            return {"value"}
+        return set()
+
+    def secret_strings(self, ident, desired, current, secret):
+        found = super().secret_strings(ident, desired, current, secret)
+        for state in (desired or {}, current or {}):
+            found.extend(secret_strings(state.get("value"), ident))
+        return found
+
+    def redact(self, state):
+        redacted = dict(state)
+        redacted["value"] = redact(state.get("value"), state.get("key"))
+        return redacted
+
+    def validate(self, ident, desired, state, current):
+        if not ident:
+            return "a variable key must not be empty"
+        if state == "present" and current is None and desired.get("value") is None:
+            return "variable %r does not exist yet: set its value to create it" % ident
+        return super().validate(ident, desired, state, current)
+
+
+def desired_value(value):
+    """Strings as they are, dicts and lists as objects (compared as JSON), other scalars as JSON text."""
+    if value is None or isinstance(value, (str, dict, list)):
+        return value
+    return json.dumps(value)
+
+
+def desired_variable(item):
+    return {"key": item["key"], "value": desired_value(item.get("value")), "description": item.get("description")}
+
+
+def main():
+    item_options = dict(
+        key=dict(type="str", required=True, no_log=False),
+        value=dict(type="raw", no_log=False),
+        description=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    module = AirflowModule(
+        argument_spec=dict(
+            key=dict(type="str", no_log=False),
+            value=dict(type="raw", no_log=False),
+            description=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            variables=dict(type="list", elements="dict", options=item_options),
+            exclusive=dict(type="bool", default=False),
+            exclude=dict(type="list", elements="str", default=[]),
+            update_secrets=dict(type="str", default="auto", choices=["on_create", "always", "auto"]),
+        ),
+        mutually_exclusive=[("key", "variables")],
+        required_one_of=[("key", "variables")],
+    )
+    p = module.params
+    if p["key"] is not None and (p["exclusive"] or p["exclude"]):
+        module.fail_json(msg="exclusive and exclude apply to the bulk form: declare the variables in 'variables'")
+    for item in [p] if p["key"] is not None else p["variables"]:
+        # Hide secrets before anything can fail, so no error path can echo them.
+        for value in secret_strings(item.get("value"), item["key"]):
+            module.hide(value)
+
+    engine = module.reconciler(VariableResource(), secrets_policy=p["update_secrets"])
+
+    def apply():
+        if p["key"] is not None:
+            return engine.ensure_one(p["key"], desired_variable(p), p["state"])
+        items = [(item["key"], desired_variable(item), item["state"]) for item in p["variables"]]
+        return engine.ensure_many(items, exclusive=p["exclusive"], exclude=p["exclude"])
+
+    module.run(apply)
+
+
+if __name__ == "__main__":
+    main()
