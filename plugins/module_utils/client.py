@@ -252,8 +252,8 @@ class AirflowClient:
 
         ``confirm`` is for writes that are not idempotent (POST): when the outcome of an
         attempt is unknown (connection dropped after sending, 502/504) it is called to look at
-        the server; it returns the response-like result when the write did happen, else None
-        and the write is sent again. Without ``confirm`` such a write fails instead of being
+        the server; it returns the object when the write did happen, else None and the write
+        is sent again. Without ``confirm`` such a write fails instead of being
         replayed blindly.
         """
         self.connect()
@@ -347,7 +347,7 @@ class AirflowClient:
                         status=None if response is None else response.status_code)
                 confirmed = confirm()
                 if confirmed is not None:
-                    return confirmed
+                    return ConfirmedResponse(confirmed)
             if attempt >= self.retries:
                 if response is not None:
                     return response  # the caller turns it into an AirflowError with the server's words
@@ -375,9 +375,21 @@ class AirflowClient:
                             server_message=message, hint=hint)
 
 
+class ConfirmedResponse:
+    """Stands for the lost answer of a write that a confirm() check found applied."""
+
+    status_code = 200
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def json(self):
+        return self.obj
+
+
 def _json(response):
-    if not hasattr(response, "content"):
-        return response  # a confirm() callback returned the object itself
+    if isinstance(response, ConfirmedResponse):
+        return response.obj
     if response.status_code == 204 or not response.content:
         return {}
     try:

@@ -217,7 +217,7 @@ class Reconciler:
         return result
 
     def _write_bulk(self, plans):
-        """One PATCH on the collection per chunk; Airflow answers 200 even when entities fail."""
+        """One PATCH on the collection; Airflow answers 200 even when entities fail, so read the errors."""
         api = self.client.connect()
         res = self.resource
         actions = []
@@ -237,12 +237,11 @@ class Reconciler:
         if deletes:
             actions.extend(dict(action="delete", entities=chunk, action_on_non_existence="skip")
                            for chunk in _chunks(deletes))
+        answer = self.client.patch(api.path(res.collection), {"actions": actions})
         errors = []
-        for start in range(0, len(actions), 3):
-            answer = self.client.patch(api.path(res.collection), {"actions": actions[start:start + 3]})
-            for name in ("create", "update", "delete"):
-                for error in (answer.get(name) or {}).get("errors") or []:
-                    errors.append("%s: %s" % (name, error.get("error", error)))
+        for name in ("create", "update", "delete"):
+            for error in (answer.get(name) or {}).get("errors") or []:
+                errors.append("%s: %s" % (name, error.get("error", error)))
         if errors:
             raise AirflowError("the bulk write of %s reported errors: %s" % (res.collection, "; ".join(errors)),
                                "PATCH", self.client._url(api.path(res.collection)))

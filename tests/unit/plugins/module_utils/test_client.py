@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import pytest
+import requests
+import urllib3
+
+from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowClient, AirflowError
+
+from .fakes import FakeResponse, FakeSession
+
+BASE = "http://airflow.test:8080"
+V2_VERSION = FakeResponse(200, {"version": "3.3.2", "git_version": None})
+TOKEN = FakeResponse(201, {"access_token": "jwt-1"})
+
+
+def make_client(answers, url=BASE, **kwargs):
+    sleeps = []
+    kwargs.setdefault("username", "admin")
+    kwargs.setdefault("password", "admin-pw")
+    client = AirflowClient(url, sleep=sleeps.append, **kwargs)
+    fake = FakeSession(BASE, answers)
+    client.session.request = fake.request
+    return client, fake, sleeps
+
+
+def refused():
+    cause = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", cause))
+
+
+def test_detects_v2_and_uses_a_jwt():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/variables/a"): [FakeResponse(200, {"key": "a", "value": "1"})],
+    })
+    assert client.get("api/v2/variables/a")["value"] == "1"
+    assert client.api.version == "v2" and client.airflow_version == "3.3.2"
+    assert fake.calls[0].headers == {} and fake.calls[0].auth is None  # the probe carries no credentials
+    assert fake.calls[1].json == {"username": "admin", "password": "admin-pw"}
+    assert fake.calls[2].headers["Authorization"] == "Bearer jwt-1"
+
+
+def test_falls_back_to_v1_with_basic_auth():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [FakeResponse(404, {"title": "Not Found"})],
+        ("GET", "api/v1/version"): [FakeResponse(200, {"version": "2.11.0"})],
+        ("GET", "api/v1/variables"): [FakeResponse(200, {"variables": [], "total_entries": 0})],
+    })
+    client.get("api/v1/variables")
+    assert client.api.version == "v1" and client.airflow_version == "2.11.0"
+    assert fake.calls[-1].auth == ("admin", "admin-pw")
+    assert "Authorization" not in fake.calls[-1].headers
+
+
+def test_no_api_at_the_url_says_so():
+    client, _, _ = make_client({
+        ("GET", "api/v2/version"): [FakeResponse(404, text="nope")],
+        ("GET", "api/v1/version"): [FakeResponse(404, text="nope")],
+    })
+    with pytest.raises(AirflowError) as err:
+        client.connect()
+    assert "neither /api/v2/version nor /api/v1/version" in str(err.value)
+    assert "path prefix" in str(err.value)
+
+
+def test_expired_jwt_is_fetched_again_once():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN, FakeResponse(201, {"access_token": "jwt-2"})],
+        ("GET", "api/v2/pools"): [FakeResponse(401, {"detail": "Token Expired"}), FakeResponse(200, {"pools": []})],
+    })
+    assert client.get("api/v2/pools") == {"pools": []}
+    assert fake.paths("POST") == ["auth/token", "auth/token"]
+    assert fake.calls[-1].headers["Authorization"] == "Bearer jwt-2"
+
+
+def test_invalid_signature_after_restart_renews_the_token():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(403, {"detail": "Invalid JWT token"}), FakeResponse(200, {"pools": []})],
+    })
+    client.get("api/v2/pools")
+    assert fake.paths("POST") == ["auth/token", "auth/token"]
+
+
+def test_a_plain_403_is_not_retried_and_says_what_to_fix():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(403, {"detail": "Forbidden"})],
+    })
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v2/pools")
+    assert fake.paths("POST") == ["auth/token"]
+    assert str(err.value) == "GET %s/api/v2/pools returned HTTP 403: Forbidden (the Airflow user lacks the permission for this call)" % BASE
+
+
+def test_wrong_password_is_one_clear_line_without_the_password():
+    client, _, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [FakeResponse(401, {"detail": "Invalid credentials"})],
+    }, password="hunter2")
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v2/pools")
+    text = str(err.value)
+    assert "HTTP 401" in text and "Invalid credentials" in text and "airflow_password" in text
+    assert "hunter2" not in text and "\n" not in text
+
+
+def test_a_ready_token_is_sent_and_never_renewed():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("GET", "api/v2/pools"): [FakeResponse(401, {"detail": "Token Expired"})],
+    }, username=None, password=None, token="ready")
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v2/pools")
+    assert "airflow_token was refused" in str(err.value)
+    assert fake.calls[-1].headers["Authorization"] == "Bearer ready"
+    assert not fake.paths("POST")
+
+
+def test_credentials_in_the_url_are_used_but_never_printed():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(500, {"detail": "boom"})],
+    }, url="http://bob:pa55@airflow.test:8080/", username=None, password=None)
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v2/pools")
+    assert fake.calls[1].json == {"username": "bob", "password": "pa55"}
+    assert "pa55" not in str(err.value) and "bob" not in str(err.value)
+
+
+def test_retries_honour_retry_after_and_back_off():
+    client, fake, sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [
+            FakeResponse(429, {"detail": "slow down"}, headers={"Retry-After": "7"}),
+            FakeResponse(503, text="unavailable"),
+            FakeResponse(200, {"pools": []}),
+        ],
+    }, retries=3)
+    assert client.get("api/v2/pools") == {"pools": []}
+    assert sleeps == [7.0, 1.0]
+
+
+def test_gives_up_after_the_retries_with_the_server_message():
+    client, fake, sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(503, {"detail": "maintenance"})],
+    }, retries=2)
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v2/pools")
+    assert sleeps == [0.5, 1.0]
+    assert "HTTP 503: maintenance" in str(err.value)
+
+
+def test_unreachable_server_is_one_line_naming_the_url():
+    client, _, sleeps = make_client({("GET", "api/v2/version"): [refused()]}, retries=1)
+    with pytest.raises(AirflowError) as err:
+        client.connect()
+    text = str(err.value)
+    assert text.startswith("GET %s/api/v2/version failed: cannot reach Airflow (connection refused) after 2 attempt(s)" % BASE)
+    assert "\n" not in text and len(sleeps) == 1
+
+
+def test_a_create_whose_answer_was_lost_is_checked_not_replayed():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("POST", "api/v2/variables"): [requests.exceptions.ReadTimeout("read timed out")],
+    })
+    created = {"key": "a", "value": "1"}
+    assert client.post("api/v2/variables", created, confirm=lambda: created) == created
+    assert fake.paths("POST").count("api/v2/variables") == 1
+
+
+def test_a_create_that_did_not_land_is_sent_again():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("POST", "api/v2/variables"): [FakeResponse(502, text="bad gateway"), FakeResponse(201, {"key": "a"})],
+    })
+    assert client.post("api/v2/variables", {"key": "a"}, confirm=lambda: None) == {"key": "a"}
+    assert fake.paths("POST").count("api/v2/variables") == 2
+
+
+def test_a_create_with_unknown_outcome_and_no_check_fails_instead_of_replaying():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("POST", "api/v2/dags/x/dagRuns"): [requests.exceptions.ConnectionError("Connection aborted")],
+    })
+    with pytest.raises(AirflowError) as err:
+        client.post("api/v2/dags/x/dagRuns", {})
+    assert "unknown" in str(err.value)
+    assert fake.paths("POST").count("api/v2/dags/x/dagRuns") == 1
+
+
+def test_a_refused_connection_is_safe_to_retry_for_a_create():
+    client, fake, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("POST", "api/v2/variables"): [refused(), FakeResponse(201, {"key": "a"})],
+    })
+    assert client.post("api/v2/variables", {"key": "a"}) == {"key": "a"}
+
+
+def test_validation_errors_are_flattened_to_one_line():
+    client, _, _ = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("POST", "api/v2/pools"): [FakeResponse(422, {"detail": [
+            {"loc": ["body", "slots"], "msg": "Input should be a valid integer", "type": "int_parsing"},
+            {"loc": ["body", "name"], "msg": "Field required", "type": "missing"}]})],
+    })
+    with pytest.raises(AirflowError) as err:
+        client.post("api/v2/pools", {})
+    assert "slots: Input should be a valid integer; name: Field required" in str(err.value)
+
+
+def test_v1_problem_details_keep_title_and_detail():
+    client, _, _ = make_client({
+        ("GET", "api/v1/variables/x"): [FakeResponse(400, {"title": "Invalid Variable schema", "detail": "value missing", "status": 400})],
+    }, api_version="v1")
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v1/variables/x")
+    assert "Invalid Variable schema: value missing" in str(err.value)
+
+
+def test_list_all_follows_offsets_until_total_entries():
+    pages = [FakeResponse(200, {"pools": [{"name": "p%d" % i} for i in range(start, min(start + 2, 5))], "total_entries": 5})
+             for start in (0, 2, 4)]
+    client, fake, _ = make_client({("GET", "api/v1/pools"): pages}, api_version="v1")
+    assert [p["name"] for p in client.list_all("api/v1/pools", "pools", page_size=2)] == ["p0", "p1", "p2", "p3", "p4"]
+    assert [c.params["offset"] for c in fake.calls] == [0, 2, 4]
+
+
+def test_update_mask_style_differs_per_api():
+    from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
+    assert dialect_for("v1").update_mask("pools", ["slots", "description"]) == {"update_mask": "description,slots"}
+    assert dialect_for("v1").update_mask("variables", ["value"]) == {"update_mask": "val"}
+    assert dialect_for("v2").update_mask("variables", ["value", "description"]) == {"update_mask": ["description", "value"]}
+
+
+def test_a_url_without_scheme_is_refused_early():
+    with pytest.raises(AirflowError) as err:
+        AirflowClient("airflow.test:8080")
+    assert "http:// or https://" in str(err.value)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
+    DIFFERENT, EQUAL, HIDDEN, UNVERIFIED, compare, is_sensitive_name, redact, secret_strings,
+)
+
+
+def test_sensitive_names_follow_airflow():
+    assert is_sensitive_name("db_PASSWORD")
+    assert is_sensitive_name("slack_api_key") and is_sensitive_name("github_token")
+    assert not is_sensitive_name("environment")
+
+
+def test_masked_value_is_never_equal_nor_different():
+    assert compare("s3cret", "***") == UNVERIFIED
+    assert compare("***", "***") == EQUAL
+    assert compare({"user": "u", "password": "p"}, {"user": "u", "password": "***"}) == UNVERIFIED
+    assert compare({"user": "v", "password": "p"}, {"user": "u", "password": "***"}) == DIFFERENT
+    assert compare({"a": 1}, {"a": 1, "b": 2}) == DIFFERENT
+    assert compare([1, "x"], [1, "***"]) == UNVERIFIED
+
+
+def test_json_comparison_ignores_key_order():
+    assert compare({"a": 1, "b": [1, 2]}, {"b": [1, 2], "a": 1}) == EQUAL
+
+
+def test_redact_hides_sensitive_keys_at_any_depth():
+    assert redact("s3cret", "db_password") == HIDDEN
+    assert redact({"host": "h", "auth": {"api_key": "k"}}, "settings") == {"host": "h", "auth": {"api_key": HIDDEN}}
+    assert redact("***") == HIDDEN
+
+
+def test_secret_strings_collects_what_must_never_be_printed():
+    assert secret_strings("s3cret", "db_password") == ["s3cret"]
+    assert secret_strings({"user": "u", "token": "t", "n": {"passwd": 5}}, "cfg") == ["t", "5"]
+    assert secret_strings("plain", "environment") == []
+    assert secret_strings("***", "db_password") == []

@@ -1,0 +1,153 @@
+"""The engine's logic over a recording stand-in for the client (the real API is covered by integration tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
+from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN, HIDDEN_CHANGED
+from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Reconciler, ReconcileError, Resource
+
+
+class Thing(Resource):
+    noun = "thing"
+    collection = "things"
+    id_field = "name"
+    fields = ("size", "token")
+    protected = ("builtin",)
+
+    def secret_fields(self, ident, desired, current):
+        return {"token"}
+
+    def redact(self, state):
+        state = dict(state)
+        if state.get("token") is not None:
+            state["token"] = HIDDEN
+        return state
+
+
+class RecordingClient:
+    def __init__(self, version, objects, masked=()):
+        self.api = dialect_for(version)
+        self.objects = dict((o["name"], dict(o)) for o in objects)
+        self.masked = masked
+        self.writes = []
+
+    def connect(self):
+        return self.api
+
+    def _shown(self, obj):
+        return dict(obj, **dict((f, "***") for f in self.masked if obj.get(f) is not None))
+
+    def get_or_none(self, path):
+        obj = self.objects.get(path.rsplit("/", 1)[1])
+        return None if obj is None else self._shown(obj)
+
+    def list_all(self, path, key):
+        return [self._shown(o) for o in self.objects.values()]
+
+    def post(self, path, body, confirm=None):
+        self.writes.append(("POST", path, body))
+        self.objects[body["name"]] = dict(body)
+        return body
+
+    def patch(self, path, body, params=None):
+        self.writes.append(("PATCH", path, body, params))
+        if "actions" in body:
+            return {}
+        self.objects[body["name"]].update(body)
+        return self.objects[body["name"]]
+
+    def delete(self, path):
+        self.writes.append(("DELETE", path))
+        self.objects.pop(path.rsplit("/", 1)[1], None)
+
+
+def engine(client, **kwargs):
+    return Reconciler(client, Thing(), **kwargs)
+
+
+def test_create_then_nothing_to_do():
+    client = RecordingClient("v2", [])
+    first = engine(client).ensure_one("a", {"size": 3, "token": None})
+    assert first["changed"] and first["created"] == 1
+    assert first["diff"] == {"before": {}, "after": {"name": "a", "size": 3, "token": None}}
+    second = engine(client).ensure_one("a", {"size": 3, "token": None})
+    assert not second["changed"] and second["unchanged"] == 1
+    assert len(client.writes) == 1
+
+
+def test_check_mode_never_writes():
+    client = RecordingClient("v2", [{"name": "a", "size": 1}, {"name": "old", "size": 1}])
+    result = engine(client, check_mode=True).ensure_many(
+        [("a", {"size": 2}, "present"), ("b", {"size": 1}, "present")], exclusive=True)
+    assert result["changed"] and (result["created"], result["updated"], result["deleted"]) == (1, 1, 1)
+    assert client.writes == []
+
+
+def test_update_sends_only_changed_fields_with_the_dialects_mask():
+    client = RecordingClient("v1", [{"name": "a", "size": 1, "token": "t"}])
+    result = engine(client).ensure_one("a", {"size": 5})
+    assert result["updated"] == 1
+    method, path, body, params = client.writes[0]
+    assert (method, path, body, params) == ("PATCH", "api/v1/things/a", {"name": "a", "size": 5}, {"update_mask": "size"})
+
+
+def test_masked_secret_is_left_alone_on_create_only_policy():
+    client = RecordingClient("v2", [{"name": "a", "size": 1, "token": "old"}], masked=("token",))
+    result = engine(client, secrets_policy="on_create").ensure_one("a", {"size": 1, "token": "new"})
+    assert not result["changed"] and result["secrets_not_verified"] == ["a.token"]
+    assert client.writes == []
+
+
+def test_always_policy_resends_secrets_and_hides_them_in_the_diff():
+    client = RecordingClient("v2", [{"name": "a", "size": 1, "token": "old"}], masked=("token",))
+    seen = []
+    result = engine(client, secrets_policy="always", register_secret=seen.append).ensure_one("a", {"token": "new"})
+    assert result["changed"] and result["diff"]["before"]["token"] == HIDDEN
+    assert result["diff"]["after"]["token"] == HIDDEN_CHANGED
+    assert "new" in seen
+    assert client.objects["a"]["token"] == "new"
+
+
+def test_exclusive_respects_exclude_globs_and_protected_ids():
+    client = RecordingClient("v1", [{"name": n, "size": 1} for n in ("keep", "team_x", "builtin", "stale")])
+    result = engine(client).ensure_many([("keep", {"size": 1}, "present")], exclusive=True, exclude=["team_*"])
+    assert result["changes"]["deleted"] == ["stale"]
+    assert sorted(client.objects) == ["builtin", "keep", "team_x"]
+
+
+def test_protected_object_cannot_be_deleted_explicitly():
+    client = RecordingClient("v1", [{"name": "builtin", "size": 1}])
+    with pytest.raises(ReconcileError, match="cannot be deleted"):
+        engine(client).ensure_one("builtin", {}, state="absent")
+
+
+def test_duplicate_ids_in_a_bulk_list_fail_before_any_write():
+    client = RecordingClient("v2", [])
+    with pytest.raises(ReconcileError, match="more than once"):
+        engine(client).ensure_many([("a", {"size": 1}, "present"), ("a", {"size": 2}, "present")])
+    assert client.writes == []
+
+
+def test_v2_bulk_is_one_request_grouped_by_update_mask():
+    client = RecordingClient("v2", [{"name": "a", "size": 1, "token": "t"}, {"name": "b", "size": 1, "token": "t"},
+                                    {"name": "gone", "size": 1}])
+    engine(client).ensure_many([
+        ("a", {"size": 2}, "present"),
+        ("b", {"size": 1, "token": "u"}, "present"),
+        ("c", {"size": 1}, "present"),
+        ("gone", {}, "absent"),
+    ])
+    assert len(client.writes) == 1
+    actions = client.writes[0][2]["actions"]
+    assert [(a["action"], a.get("update_mask")) for a in actions] == [
+        ("create", None), ("update", ["size"]), ("update", ["token"]), ("delete", None)]
+    assert actions[3]["entities"] == ["gone"]
+
+
+def test_v1_bulk_writes_per_item():
+    client = RecordingClient("v1", [{"name": "a", "size": 1}])
+    result = engine(client).ensure_many([("a", {"size": 2}, "present"), ("b", {"size": 1}, "present")])
+    assert [w[0] for w in client.writes] == ["PATCH", "POST"]
+    assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 0)

@@ -1,0 +1,20 @@
+"""Every module must be in the action group, or module_defaults silently skip it."""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+def test_every_module_is_in_the_airflow_action_group():
+    modules = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, "plugins", "modules"))
+                     if name.endswith(".py") and not name.startswith("_"))
+    with open(os.path.join(ROOT, "meta", "runtime.yml")) as handle:
+        group = yaml.safe_load(handle)["action_groups"]["airflow"]
+    missing = sorted(set(modules) - set(group))
+    assert modules, "no modules found"
+    assert not missing, "add these modules to action_groups.airflow in meta/runtime.yml: %s" % missing
+    assert sorted(set(group) - set(modules)) == [], "meta/runtime.yml lists modules that do not exist"
