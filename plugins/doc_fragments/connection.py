@@ -20,7 +20,7 @@ options:
   api_version:
     description:
       - Which REST API to talk to.
-      - V(auto) asks C(/api/v2/version) and falls back to C(/api/v1/version): V(v2) for Airflow 3, V(v1) for Airflow 2.
+      - V(auto) asks C(/api/v2/version) and falls back to C(/api/v1/version), which gives V(v2) for Airflow 3 and V(v1) for Airflow 2.
       - Setting it saves one request per task.
       - If not set, the value of the E(AIRFLOW_API_VERSION) environment variable is used.
     type: str
@@ -30,7 +30,8 @@ options:
     description:
       - User to authenticate as.
       - With API V(v1) it is sent with HTTP Basic auth (the server needs the basic_auth backend in C([api] auth_backends)).
-      - With API V(v2) it is exchanged for a JWT at C(/auth/token); the token is fetched again once when the server refuses it (expired, or the api-server restarted with a new signing key).
+      - With API V(v2) it is exchanged for a JWT at C(/auth/token).
+        The token is fetched again once when the server refuses it (expired, or the api-server restarted with a new signing key).
       - If not set, the value of the E(AIRFLOW_USERNAME) environment variable is used.
     type: str
   airflow_password:
@@ -41,7 +42,7 @@ options:
   airflow_token:
     description:
       - A ready bearer token (an Airflow 3 JWT or a managed service's token), used instead of O(airflow_username)/O(airflow_password).
-      - It cannot be renewed: a refused token fails the task with a clear message.
+      - It cannot be renewed, so a refused token fails the task with a clear message.
       - If not set, the value of the E(AIRFLOW_TOKEN) environment variable is used.
     type: str
   validate_certs:
@@ -84,6 +85,7 @@ attributes:
     support: full
     description: Reads the server and reports what would change, without writing.
   action_group:
+    description: Use C(group/dagops.airflow.airflow) in C(module_defaults) to set the connection options once.
     support: full
     membership:
       - dagops.airflow.airflow

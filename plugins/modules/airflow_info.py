@@ -13,13 +13,14 @@ description:
     has an API for users and roles, and whether the collection's REST plugin answers.
   - Changes nothing.
 author:
-  - dagops.airflow contributors
+  - dagops.airflow contributors (@dagops)
 extends_documentation_fragment:
   - dagops.airflow.connection
   - dagops.airflow.connection.ATTRIBUTES
 attributes:
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 options: {}
 """
 

@@ -14,7 +14,7 @@ description:
     list calls and, on Airflow 3, writes them with one bulk request.
   - Only the options you set are compared and written; a variable's other fields are left as they are.
 author:
-  - dagops.airflow contributors
+  - dagops.airflow contributors (@dagops)
 extends_documentation_fragment:
   - dagops.airflow.connection
   - dagops.airflow.connection.ATTRIBUTES

@@ -29,7 +29,7 @@ def refused():
 
 
 def test_detects_v2_and_uses_a_jwt():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("GET", "api/v2/variables/a"): [FakeResponse(200, {"key": "a", "value": "1"})],
@@ -42,7 +42,7 @@ def test_detects_v2_and_uses_a_jwt():
 
 
 def test_falls_back_to_v1_with_basic_auth():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [FakeResponse(404, {"title": "Not Found"})],
         ("GET", "api/v1/version"): [FakeResponse(200, {"version": "2.11.0"})],
         ("GET", "api/v1/variables"): [FakeResponse(200, {"variables": [], "total_entries": 0})],
@@ -54,7 +54,7 @@ def test_falls_back_to_v1_with_basic_auth():
 
 
 def test_no_api_at_the_url_says_so():
-    client, _, _ = make_client({
+    client, _fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [FakeResponse(404, text="nope")],
         ("GET", "api/v1/version"): [FakeResponse(404, text="nope")],
     })
@@ -65,7 +65,7 @@ def test_no_api_at_the_url_says_so():
 
 
 def test_expired_jwt_is_fetched_again_once():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN, FakeResponse(201, {"access_token": "jwt-2"})],
         ("GET", "api/v2/pools"): [FakeResponse(401, {"detail": "Token Expired"}), FakeResponse(200, {"pools": []})],
@@ -76,7 +76,7 @@ def test_expired_jwt_is_fetched_again_once():
 
 
 def test_invalid_signature_after_restart_renews_the_token():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("GET", "api/v2/pools"): [FakeResponse(403, {"detail": "Invalid JWT token"}), FakeResponse(200, {"pools": []})],
@@ -86,7 +86,7 @@ def test_invalid_signature_after_restart_renews_the_token():
 
 
 def test_a_plain_403_is_not_retried_and_says_what_to_fix():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("GET", "api/v2/pools"): [FakeResponse(403, {"detail": "Forbidden"})],
@@ -98,7 +98,7 @@ def test_a_plain_403_is_not_retried_and_says_what_to_fix():
 
 
 def test_wrong_password_is_one_clear_line_without_the_password():
-    client, _, _ = make_client({
+    client, _fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [FakeResponse(401, {"detail": "Invalid credentials"})],
     }, password="hunter2")
@@ -110,7 +110,7 @@ def test_wrong_password_is_one_clear_line_without_the_password():
 
 
 def test_a_ready_token_is_sent_and_never_renewed():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("GET", "api/v2/pools"): [FakeResponse(401, {"detail": "Token Expired"})],
     }, username=None, password=None, token="ready")
@@ -122,7 +122,7 @@ def test_a_ready_token_is_sent_and_never_renewed():
 
 
 def test_credentials_in_the_url_are_used_but_never_printed():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("GET", "api/v2/pools"): [FakeResponse(500, {"detail": "boom"})],
@@ -160,7 +160,7 @@ def test_gives_up_after_the_retries_with_the_server_message():
 
 
 def test_unreachable_server_is_one_line_naming_the_url():
-    client, _, sleeps = make_client({("GET", "api/v2/version"): [refused()]}, retries=1)
+    client, _fake, sleeps = make_client({("GET", "api/v2/version"): [refused()]}, retries=1)
     with pytest.raises(AirflowError) as err:
         client.connect()
     text = str(err.value)
@@ -169,7 +169,7 @@ def test_unreachable_server_is_one_line_naming_the_url():
 
 
 def test_a_create_whose_answer_was_lost_is_checked_not_replayed():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("POST", "api/v2/variables"): [requests.exceptions.ReadTimeout("read timed out")],
@@ -180,7 +180,7 @@ def test_a_create_whose_answer_was_lost_is_checked_not_replayed():
 
 
 def test_a_create_that_did_not_land_is_sent_again():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("POST", "api/v2/variables"): [FakeResponse(502, text="bad gateway"), FakeResponse(201, {"key": "a"})],
@@ -190,7 +190,7 @@ def test_a_create_that_did_not_land_is_sent_again():
 
 
 def test_a_create_with_unknown_outcome_and_no_check_fails_instead_of_replaying():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("POST", "api/v2/dags/x/dagRuns"): [requests.exceptions.ConnectionError("Connection aborted")],
@@ -202,7 +202,7 @@ def test_a_create_with_unknown_outcome_and_no_check_fails_instead_of_replaying()
 
 
 def test_a_refused_connection_is_safe_to_retry_for_a_create():
-    client, fake, _ = make_client({
+    client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("POST", "api/v2/variables"): [refused(), FakeResponse(201, {"key": "a"})],
@@ -211,7 +211,7 @@ def test_a_refused_connection_is_safe_to_retry_for_a_create():
 
 
 def test_validation_errors_are_flattened_to_one_line():
-    client, _, _ = make_client({
+    client, _fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
         ("POST", "auth/token"): [TOKEN],
         ("POST", "api/v2/pools"): [FakeResponse(422, {"detail": [
@@ -224,7 +224,7 @@ def test_validation_errors_are_flattened_to_one_line():
 
 
 def test_v1_problem_details_keep_title_and_detail():
-    client, _, _ = make_client({
+    client, _fake, _sleeps = make_client({
         ("GET", "api/v1/variables/x"): [FakeResponse(400, {"title": "Invalid Variable schema", "detail": "value missing", "status": 400})],
     }, api_version="v1")
     with pytest.raises(AirflowError) as err:
@@ -235,7 +235,7 @@ def test_v1_problem_details_keep_title_and_detail():
 def test_list_all_follows_offsets_until_total_entries():
     pages = [FakeResponse(200, {"pools": [{"name": "p%d" % i} for i in range(start, min(start + 2, 5))], "total_entries": 5})
              for start in (0, 2, 4)]
-    client, fake, _ = make_client({("GET", "api/v1/pools"): pages}, api_version="v1")
+    client, fake, _sleeps = make_client({("GET", "api/v1/pools"): pages}, api_version="v1")
     assert [p["name"] for p in client.list_all("api/v1/pools", "pools", page_size=2)] == ["p0", "p1", "p2", "p3", "p4"]
     assert [c.params["offset"] for c in fake.calls] == [0, 2, 4]
 

@@ -1,0 +1,40 @@
+# dagops.airflow: every command sets up what it needs (cached under ~/.cache/dagops-airflow).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help test lint sanity sanity-2.21 units integration demo demo-stop bench clean
+
+help:
+	@echo "make demo       start a local Airflow 3.3 on 127.0.0.1:8080 and apply playbooks/demo.yml"
+	@echo "make demo-stop  stop it"
+	@echo "make test       lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
+	@echo "make bench      time 1000 variables: bulk form vs an ansible.builtin.uri loop"
+
+test: lint sanity sanity-2.21 units integration
+
+lint:
+	scripts/lint.sh
+
+sanity:
+	scripts/sanity.sh 2.19
+
+sanity-2.21:
+	scripts/sanity.sh 2.21
+
+units:
+	scripts/units.sh
+
+integration:
+	scripts/integration.sh $(FLAVORS)
+
+demo:
+	scripts/demo.sh
+
+demo-stop:
+	python3 tests/harness/airflow_server.py stop --state-dir .cache/demo
+
+bench:
+	tests/bench/run.sh
+
+clean:
+	rm -rf "$${TMPDIR:-/tmp}/dagops-airflow-build" tests/output

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# ansible-lint, production profile, over the whole collection as it will be published.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools=$("$root/tests/harness/venv.sh" tools)
+coll=$("$root/scripts/stage.sh" lint)
+cd "$coll"
+PATH="$tools/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$(cd ../../.. && pwd)" \
+  ansible-lint --profile production --offline "$@"
