@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start and stop real local Airflow servers for integration tests, the demo and benchmarks.
 
   airflow_server.py start FLAVOR --state-dir DIR [--port N] [--jwt-expiration SECONDS] [--no-jwt-secret]
@@ -12,8 +11,10 @@ messages go to stderr. Stdlib only: this runs on the controller's python, not in
 """
 import argparse
 import base64
+import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,23 +25,19 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-START_TIMEOUT = 180  # a cold start on 2 cores takes 30-60 s; leave a wide margin
+START_TIMEOUT = 180  # a cold start on 2 cores takes 15-60 s; leave a wide margin
 STOP_TIMEOUT = 20
 USER, PASSWORD = "admin", "admin"
-
 FLAVORS = {
     "2.11": {"venv": "airflow-2.11.0", "api": "v1", "auth": "basic"},
     "3.3": {"venv": "airflow-3.3.2", "api": "v2", "auth": "simple"},
     "3.3-fab": {"venv": "airflow-3.3.2-fab", "api": "v2", "auth": "fab"},
 }
-
-# Fixed (test-only) secrets, so sessions, JWTs and encrypted fields survive a restart.
+# Fixed test-only secrets, so sessions, JWTs and encrypted fields survive a restart.
 SECRET_KEY = "dagops-airflow-test-secret-key"
-# 64+ bytes: PyJWT warns about shorter HS512 keys in every api-server log line otherwise.
-JWT_SECRET = "dagops-airflow-test-jwt-secret-" + "0123456789abcdef" * 3
+JWT_SECRET = "dagops-airflow-test-jwt-secret-" + "0123456789abcdef" * 3  # PyJWT warns below 64 bytes
 FERNET_KEY = base64.urlsafe_b64encode(b"dagops-airflow-test-fernet-key!!").decode()
-
-# Bypass any http(s)_proxy of the caller: every request goes to loopback.
+# Every request goes to loopback: ignore any http(s)_proxy of the caller.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -49,10 +46,9 @@ def say(msg):
 
 
 def read_json(path, default=None):
-    try:
+    with contextlib.suppress(OSError, ValueError):
         return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return default
+    return default
 
 
 def write_json(path, data):
@@ -61,25 +57,20 @@ def write_json(path, data):
     tmp.replace(path)  # atomic: a concurrent `status` never reads half a file
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def port_is_free(port):
+    """The port if it can be bound on loopback (0: a random free one), else None."""
     with socket.socket() as s:
-        # SO_REUSEADDR as the servers set it: a port in TIME_WAIT after our own stop is free.
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if port:  # as the servers do, so a port in TIME_WAIT after our own stop counts as free
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
-            return True
+            return s.getsockname()[1]
         except OSError:
-            return False
+            return None
 
 
-def airflow_env(flavor, home, port, jwt_expiration, jwt_secret):
-    """The whole configuration, as AIRFLOW__SECTION__KEY variables (no airflow.cfg edits)."""
+def airflow_env(flavor, home, port, jwt_expiration, fixed_jwt_secret):
+    """The whole configuration as AIRFLOW__SECTION__KEY variables; airflow.cfg is never edited."""
     url = f"http://127.0.0.1:{port}"
     env = {
         "AIRFLOW_HOME": str(home),
@@ -90,60 +81,59 @@ def airflow_env(flavor, home, port, jwt_expiration, jwt_secret):
     }
     if FLAVORS[flavor]["api"] == "v1":
         env.update({
-            # SQLite allows no other executor on 2.x.
-            "AIRFLOW__CORE__EXECUTOR": "SequentialExecutor",
+            "AIRFLOW__CORE__EXECUTOR": "SequentialExecutor",  # 2.x refuses any other one on SQLite
             "AIRFLOW__WEBSERVER__SECRET_KEY": SECRET_KEY,
             "AIRFLOW__WEBSERVER__BASE_URL": url,
             "AIRFLOW__API__AUTH_BACKENDS": "airflow.providers.fab.auth_manager.api.auth.backend.basic_auth,"
                                            "airflow.api.auth.backend.session",
-            # Defaults are 300 s / 30 s: far too slow for tests that drop a DAG file and wait.
+            # Defaults are 300 s / 30 s: far too slow for tests that drop a DAG file and wait for it.
             "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "5",
         })
         return env
     env.update({
-        # 3.x dropped SequentialExecutor; LocalExecutor is allowed on SQLite (tasks talk to the
-        # execution API, not to the DB).
+        # 3.x dropped SequentialExecutor and lets LocalExecutor run on SQLite (tasks write through
+        # the execution API). It forks [core] parallelism workers up front: 32 (~4 GB RSS) by default.
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        # LocalExecutor forks [core] parallelism workers up front: 32 (~4 GB RSS) by default.
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__API__SECRET_KEY": SECRET_KEY,  # 3.x moved [webserver] secret_key here
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API__BASE_URL": url,
-        # Task supervisors report back through this URL; the default guesses port 8080.
+        # Task supervisors call back through this URL; without it they guess port 8080.
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
+        # Left unset, Airflow writes a generated secret into airflow.cfg at first start, so tokens
+        # would survive restarts anyway. A fresh one per start (shared by all processes, or tasks
+        # could not authenticate) lets tests see old tokens rejected after a restart.
+        "AIRFLOW__API_AUTH__JWT_SECRET": JWT_SECRET if fixed_jwt_secret else secrets.token_urlsafe(64),
     })
-    if jwt_secret:
-        env["AIRFLOW__API_AUTH__JWT_SECRET"] = JWT_SECRET
     if jwt_expiration:
         env["AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME"] = str(jwt_expiration)
-    if FLAVORS[flavor]["auth"] == "simple":
+    if FLAVORS[flavor]["auth"] == "fab":
+        env["AIRFLOW__CORE__AUTH_MANAGER"] = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+    else:
         env.update({
             "AIRFLOW__CORE__AUTH_MANAGER":
                 "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",  # user:role
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_passwords.json"),
         })
-    else:
-        env["AIRFLOW__CORE__AUTH_MANAGER"] = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
     return env
 
 
 def process_env(venv, airflow_vars):
-    # Drop the caller's AIRFLOW* settings so nothing leaks in; put the venv first on PATH because
-    # executors spawn `airflow tasks run ...` by name.
+    # None of the caller's AIRFLOW* settings may leak in. The venv goes first on PATH because
+    # the 2.x executor spawns `airflow tasks run ...` by name.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    env.update(airflow_vars)
-    env.update({"PATH": f"{venv}/bin:{env.get('PATH', '/usr/bin:/bin')}", "VIRTUAL_ENV": venv,
-                "PYTHONUNBUFFERED": "1"})
+    env.update(airflow_vars, PATH=f"{venv}/bin:{env.get('PATH', '/usr/bin:/bin')}", VIRTUAL_ENV=venv,
+               PYTHONUNBUFFERED="1")
     return env
 
 
 def http(method, url, body=None, headers=None, timeout=10):
-    """Return (status, parsed JSON or None); status 0 when the server does not answer."""
+    """(status, parsed JSON or None); status 0 when nothing answers."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     if data is not None:
@@ -155,19 +145,18 @@ def http(method, url, body=None, headers=None, timeout=10):
         status, raw = e.code, e.read()
     except (OSError, ValueError):
         return 0, None
-    try:
+    with contextlib.suppress(ValueError):
         return status, json.loads(raw)
-    except ValueError:
-        return status, None
+    return status, None
 
 
 def check_server(url, api):
-    """(ok, why not, version): health endpoint all green AND an authenticated call works."""
+    """(ok, why not, version): every component we run is healthy AND an authenticated call works."""
     status, health = http("GET", f"{url}/api/v1/health" if api == "v1" else f"{url}/api/v2/monitor/health")
     if status != 200 or not isinstance(health, dict):
         return False, f"health HTTP {status}", None
-    # Only the components we run: waiting for the scheduler/DAG processor too means a DAG run
-    # triggered right after `start` is picked up. (No triggerer runs, so it is never healthy.)
+    # Waiting for the scheduler and DAG processor too means a DAG run triggered right after
+    # `start` gets picked up. No triggerer runs, so that one is never healthy: skip it.
     for part in ("metadatabase", "scheduler") + (("dag_processor",) if api == "v2" else ()):
         state = (health.get(part) or {}).get("status")
         if state != "healthy":
@@ -176,66 +165,71 @@ def check_server(url, api):
         auth = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     else:
         status, token = http("POST", f"{url}/auth/token", {"username": USER, "password": PASSWORD})
-        if status != 201 or not (token or {}).get("access_token"):
+        if status != 201 or "access_token" not in (token or {}):
             return False, f"POST /auth/token HTTP {status}", None
         auth = f"Bearer {token['access_token']}"
-    status, _ = http("GET", f"{url}/api/{api}/variables", headers={"Authorization": auth})
+    status = http("GET", f"{url}/api/{api}/variables", headers={"Authorization": auth})[0]
     if status != 200:
         return False, f"GET /api/{api}/variables HTTP {status}", None
-    _, version = http("GET", f"{url}/api/{api}/version", headers={"Authorization": auth})
+    version = http("GET", f"{url}/api/{api}/version", headers={"Authorization": auth})[1]
     return True, "", (version or {}).get("version")
 
 
-def group_members(pgid):
-    """Live (non-zombie) pids in process group pgid, read from /proc."""
-    members = []
+def live_processes():
+    """{pid: (ppid, pgid)} of every live (non-zombie) process, read from /proc."""
+    table = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":  # fields: state ppid pgrp ...
-            members.append(int(entry.name))
-    return members
+        with contextlib.suppress(OSError, IndexError, ValueError):  # ValueError: /proc/self etc.
+            state, ppid, pgid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+            if state != "Z":
+                table[int(entry.name)] = (int(ppid), int(pgid))
+    return table
+
+
+def group_members(pgid):
+    return [pid for pid, ids in live_processes().items() if ids[1] == pgid]
 
 
 def ours(pid):
-    # A recorded pid is trusted only while it still leads its own group and is an airflow
-    # command; a recycled pid fails that test and is left alone. Once the leader is gone its
-    # pgid cannot be reused while members remain, so the group itself is still safe to signal.
+    # A recorded pid is trusted while it still leads its own group and runs airflow; a recycled
+    # pid fails that and is left alone. Once the leader is gone, its pgid cannot be reused while
+    # members remain, so a group that still has members is still ours.
     try:
         if os.getpgid(pid) != pid:
             return False
-        return b"airflow" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (ProcessLookupError, OSError):
-        return bool(group_members(pid))
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ProcessLookupError included
+        cmdline = b""
+    return b"airflow" in cmdline if cmdline else bool(group_members(pid))  # empty: gone or zombie
+
+
+def family(groups):
+    """The non-empty groups among `groups` and those of their descendants: 2.x's DAG processor
+    manager moves itself to a group of its own, and would outlive a SIGKILLed scheduler."""
+    table = live_processes()
+    pids = frontier = {pid for pid, (ppid, pgid) in table.items() if pgid in groups}
+    while frontier:
+        frontier = {pid for pid, (ppid, pgid) in table.items() if ppid in frontier and pid not in pids}
+        pids = pids | frontier
+    return {table[pid][1] for pid in pids}
 
 
 def stop_pids(pids):
-    targets = {name: pid for name, pid in pids.items() if ours(pid)}
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in targets.values():
-            try:
-                os.killpg(pid, sig)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + (STOP_TIMEOUT if sig == signal.SIGTERM else 5)
-        while time.monotonic() < deadline:
-            for pid in targets.values():  # reap our own children (the failed-start path)
-                try:
+    groups = family({pid for pid in pids.values() if ours(pid)})
+    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5)):
+        for pgid in groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, sig)
+        deadline = time.monotonic() + wait
+        while groups and time.monotonic() < deadline:
+            for pid in pids.values():  # reap our own children (failed-start path)
+                with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
-            targets = {n: p for n, p in targets.items() if group_members(p)}
-            if not targets:
-                return
             time.sleep(0.3)
-        if sig == signal.SIGTERM:
-            say(f"still running after {STOP_TIMEOUT} s, sending SIGKILL: {sorted(targets)}")
-    if targets:
-        say(f"could not stop: {targets}")
+            groups = family(groups)  # children orphaned meanwhile keep their group: still found
+        if not groups:
+            return
+        say(f"still running after {sig.name}: process groups {sorted(groups)}")
 
 
 def log_tail(logs, lines=40):
@@ -244,62 +238,66 @@ def log_tail(logs, lines=40):
         print(f"----- {log} (last {len(text)} lines) -----", *text, sep="\n", file=sys.stderr)
 
 
-def run_cli(venv, env, args, logs, name):
-    with open(logs / f"{name}.log", "ab") as out:
-        rc = subprocess.run([f"{venv}/bin/airflow", *args], env=env, stdout=out,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=600).returncode
+def run_cli(venv, env, args, log):
+    with open(log, "ab") as out:
+        rc = subprocess.run([f"{venv}/bin/airflow", *args], env=env, stdout=out, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, timeout=600, check=False).returncode
     if rc:
         raise RuntimeError(f"`airflow {' '.join(args)}` failed with exit code {rc}")
 
 
 def cmd_start(a):
     state = Path(a.state_dir).resolve()
-    home, logs = state / "airflow-home", state / "logs"
-    flavor, spec = a.flavor, FLAVORS[a.flavor]
+    home, logs, spec = state / "airflow-home", state / "logs", FLAVORS[a.flavor]
     for d in (home / "dags", logs):
         d.mkdir(parents=True, exist_ok=True)
     previous = read_json(state / "server.json", {})
-    if previous.get("flavor", flavor) != flavor:
-        say(f"{state} holds a {previous['flavor']} server; use another --state-dir")
+    if previous.get("flavor", a.flavor) != a.flavor:
+        say(f"{state} holds a {previous['flavor']} server (its DB would not fit); use another --state-dir")
         return 2
     if previous.get("pids"):
         if check_server(previous["url"], previous["api_version"])[0]:
-            say(f"already running at {previous['url']}")
+            say(f"already running at {previous['url']} (stop it first to change options)")
             print(json.dumps(previous, indent=2))
             return 0
         say("stopping the leftovers of a previous run")
         stop_pids(previous["pids"])
-    # Keep the previous port on a restart (stable URL for the caller) when it is still free.
-    port = a.port or (previous.get("port") if previous.get("port") and port_is_free(previous["port"]) else free_port())
+    if a.port and not port_is_free(a.port):
+        say(f"port {a.port} is already in use")
+        return 1
+    # On a restart keep the previous port while it is free, so the caller's URL stays valid.
+    port = a.port or (previous.get("port") and port_is_free(previous["port"])) or port_is_free(0)
     url = f"http://127.0.0.1:{port}"
 
     venv = subprocess.run([str(HERE / "venv.sh"), spec["venv"]], check=True, stdout=subprocess.PIPE,
                           text=True).stdout.strip()
-    airflow_vars = airflow_env(flavor, home, port, a.jwt_expiration, not a.no_jwt_secret)
+    airflow_vars = airflow_env(a.flavor, home, port, a.jwt_expiration, not a.no_jwt_secret)
     write_json(state / "env.json", airflow_vars)
     env = process_env(venv, airflow_vars)
     if spec["auth"] == "simple":
         write_json(home / "simple_auth_passwords.json", {USER: PASSWORD})
     for stale in home.glob("airflow-*.pid"):
-        stale.unlink()  # 2.x refuses to start if a (possibly recycled) pid in these is alive
+        stale.unlink()  # 2.x refuses to start while the pid in one of these (maybe recycled) is alive
 
     t0 = time.monotonic()
-    info = {"flavor": flavor, "url": url, "username": USER, "password": PASSWORD,
+    info = {"flavor": a.flavor, "url": url, "username": USER, "password": PASSWORD,
             "airflow_version": None, "api_version": spec["api"], "auth_manager": spec["auth"],
             "airflow_home": str(home), "dags_folder": str(home / "dags"), "venv": venv,
             "port": port, "pids": {}}
     popens = {}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed `start` cleans up too
     try:
-        say(f"{flavor}: airflow db migrate")
-        run_cli(venv, env, ["db", "migrate"], logs, "db-migrate")
+        # On 3.x `db migrate` also creates the FAB tables (the auth manager registers its DB
+        # manager), so no separate `fab-db migrate` is needed.
+        say(f"{a.flavor}: airflow db migrate")
+        run_cli(venv, env, ["db", "migrate"], logs / "db-migrate.log")
         if spec["auth"] != "simple":
-            # Idempotent: prints "already exist(s)" and exits 0 on a restart.
-            say(f"{flavor}: creating user {USER}")
-            run_cli(venv, env, ["users", "create", "--username", USER, "--password", PASSWORD,
-                                "--role", "Admin", "--firstname", "Admin", "--lastname", "User",
-                                "--email", "admin@example.com"], logs, "users-create")
-        # --skip-serve-logs: the log server binds 0.0.0.0:8793, which breaks the loopback-only
-        # rule and collides between concurrent servers; the API reads the local log files anyway.
+            say(f"{a.flavor}: creating user {USER}")  # on a restart it says "already exist(s)", exit 0
+            run_cli(venv, env, ["users", "create", "--username", USER, "--password", PASSWORD, "--role", "Admin",
+                                "--firstname", "Admin", "--lastname", "User", "--email", "admin@example.com"],
+                    logs / "users-create.log")
+        # --skip-serve-logs: the log server binds 0.0.0.0:8793, which breaks loopback-only and
+        # collides between concurrent servers; the API reads the local log files anyway.
         if spec["api"] == "v1":
             procs = {"webserver": ["webserver", "-H", "127.0.0.1", "-p", str(port), "-w", "2"],
                      "scheduler": ["scheduler", "--skip-serve-logs"]}
@@ -309,48 +307,48 @@ def cmd_start(a):
                      "dag-processor": ["dag-processor"]}
         for name, args in procs.items():
             with open(logs / f"{name}.log", "ab") as out:
-                proc = subprocess.Popen([f"{venv}/bin/airflow", *args], env=env, cwd=home, stdout=out,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True)
-            info["pids"][name] = proc.pid
-            popens[name] = proc
-            write_json(state / "server.json", info)  # recorded at once, so `stop` can always clean up
-        say(f"{flavor}: started {info['pids']}, waiting for {url}")
-        deadline, why = time.monotonic() + START_TIMEOUT, ""
+                popens[name] = subprocess.Popen(
+                    [f"{venv}/bin/airflow", *args], env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, start_new_session=True)
+            info["pids"][name] = popens[name].pid
+            write_json(state / "server.json", info)  # at once, so `stop` can always clean up
+        say(f"{a.flavor}: started {info['pids']}, waiting for {url}")
+        deadline = time.monotonic() + START_TIMEOUT
         while True:
-            dead = [n for n, p in popens.items() if p.poll() is not None]
+            dead = [name for name, p in popens.items() if p.poll() is not None]
             if dead:
-                raise RuntimeError(f"process(es) exited during startup: {dead}")
+                raise RuntimeError(f"exited during startup: {', '.join(dead)}")
             ok, why, version = check_server(url, spec["api"])
             if ok:
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"not healthy after {START_TIMEOUT} s ({why})")
             time.sleep(1)
-    except BaseException as e:  # includes Ctrl-C: never leave half a server behind
-        say(f"start failed: {e}")
+    except BaseException as e:  # Ctrl-C and SIGTERM included: never leave half a server behind
+        say(f"start failed: {e!r}")
         log_tail(logs)
-        stop_pids(info["pids"])
-        info["pids"] = {}
-        write_json(state / "server.json", info)
-        return 130 if isinstance(e, KeyboardInterrupt) else 1
+        stop_and_forget(state / "server.json", info)
+        return 130 if isinstance(e, KeyboardInterrupt) else e.code if isinstance(e, SystemExit) else 1
     info["airflow_version"] = version
     write_json(state / "server.json", info)
-    say(f"{flavor}: healthy at {url} after {time.monotonic() - t0:.1f} s")
+    say(f"{a.flavor}: healthy at {url} after {time.monotonic() - t0:.1f} s")
     print(json.dumps(info, indent=2))
     return 0
+
+
+def stop_and_forget(path, info):
+    stop_pids(info["pids"])
+    info["pids"] = {}
+    write_json(path, info)
 
 
 def cmd_stop(a):
     path = Path(a.state_dir).resolve() / "server.json"
     info = read_json(path)
-    if not info or not info.get("pids"):
-        say("not running")
-        return 0
-    stop_pids(info["pids"])
-    info["pids"] = {}
-    write_json(path, info)
-    say("stopped")
+    running = bool(info and info.get("pids"))
+    if running:
+        stop_and_forget(path, info)
+    say("stopped" if running else "not running")
     return 0
 
 
@@ -359,11 +357,11 @@ def cmd_status(a):
     if not info or not info.get("pids"):
         say("not running")
         return 1
-    running = {n: bool(group_members(p)) for n, p in info["pids"].items()}
-    ok, why, _ = check_server(info["url"], info["api_version"])
-    print(json.dumps({"healthy": ok and all(running.values()), "reason": why,
-                      "processes": running, "url": info["url"]}, indent=2))
-    return 0 if ok and all(running.values()) else 1
+    running = {name: bool(group_members(pid)) for name, pid in info["pids"].items()}
+    ok, why = check_server(info["url"], info["api_version"])[:2]
+    ok = ok and all(running.values())
+    print(json.dumps({"healthy": ok, "reason": why, "processes": running, "url": info["url"]}, indent=2))
+    return 0 if ok else 1
 
 
 def cmd_cli(a, args):
@@ -372,25 +370,25 @@ def cmd_cli(a, args):
     if not info or airflow_vars is None:
         say(f"no server was ever started in {state}")
         return 2
-    env = process_env(info["venv"], airflow_vars)
     airflow = f"{info['venv']}/bin/airflow"
-    os.execve(airflow, [airflow, *args], env)  # exit code passes straight through
+    os.execve(airflow, [airflow, *args], process_env(info["venv"], airflow_vars))  # exit code passes through
 
 
 def main(argv):
     # Everything after `--` belongs to the airflow CLI, untouched by argparse.
-    extra = argv[argv.index("--") + 1:] if "--" in argv else []
-    argv = argv[:argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    cut = argv.index("--") if "--" in argv else len(argv)
+    argv, extra = argv[:cut], argv[cut + 1:]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    start = sub.add_parser("start", help="start (or reuse) a server")
+    start = sub.add_parser("start", help="start a server (prints server.json; reuses a healthy one)")
     start.add_argument("flavor", choices=sorted(FLAVORS))
     start.add_argument("--port", type=int, help="default: a free random port")
-    start.add_argument("--jwt-expiration", type=int, metavar="SECONDS", help="[api_auth] jwt_expiration_time (3.x)")
+    start.add_argument("--jwt-expiration", type=int, metavar="SECONDS",
+                       help="[api_auth] jwt_expiration_time (3.x)")
     start.add_argument("--no-jwt-secret", action="store_true",
-                       help="do not pin [api_auth] jwt_secret (3.x): leave it to Airflow")
-    for name in ("start", "stop", "status", "cli"):
-        p = start if name == "start" else sub.add_parser(name)
+                       help="a new random [api_auth] jwt_secret at each start (3.x): tokens die with the server")
+    for p in (start, sub.add_parser("stop"), sub.add_parser("status"),
+              sub.add_parser("cli", help="airflow CLI with the server's env: cli --state-dir DIR -- ARGS")):
         p.add_argument("--state-dir", required=True)
     a = parser.parse_args(argv)
     if a.command == "cli":
