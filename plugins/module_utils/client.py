@@ -193,20 +193,36 @@ class AirflowClient:
         if self.requested_api_version in ("v1", "v2"):
             self.api = dialect_for(self.requested_api_version)
             return self.api
-        response = self._send_with_retries("GET", "api/v2/version", auth=False, ok=(200, 404))
-        if response.status_code == 200:
-            self.airflow_version = _json(response).get("version")
+        found, version = self._probe("api/v2/version")
+        if found:
             self.api = dialect_for("v2")
         else:
-            probe = self._send_with_retries("GET", "api/v1/version", auth=False, ok=(200, 401, 403, 404))
-            if probe.status_code == 404:
+            found, version = self._probe("api/v1/version")
+            if not found:
                 raise AirflowError(
                     "no Airflow REST API answers at %s (neither /api/v2/version nor /api/v1/version)" % self.base_url,
-                    status=404, hint="check airflow_url, including any path prefix")
-            if probe.status_code == 200:
-                self.airflow_version = _json(probe).get("version")
+                    hint="check airflow_url, including any path prefix")
             self.api = dialect_for("v1")
+        self.airflow_version = version
         return self.api
+
+    def _probe(self, path):
+        """(True, version or None) when an Airflow API answers at ``path``, else (False, None).
+
+        Only a JSON answer with a version counts: Airflow 3 serves its UI page with HTTP 200
+        for any unknown path, including one under a wrong path prefix.
+        """
+        response = self._send_with_retries("GET", path, auth=False, ok=(200, 401, 403, 404))
+        if response.status_code in (401, 403):
+            return True, None  # Airflow 2 may protect /version; the API is there
+        if response.status_code == 200:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict) and body.get("version"):
+                return True, body["version"]
+        return False, None
 
     def server_version(self):
         """The Airflow version string, asking the server when the probe did not tell it."""
@@ -395,5 +411,5 @@ def _json(response):
     try:
         return response.json()
     except ValueError:
-        raise AirflowError("the server answered with something that is not JSON: %r" % response.text[:200],
+        raise AirflowError("the server answered with something that is not JSON: %r" % response.text[:80],
                            response.request.method, strip_credentials(response.url), status=response.status_code)

@@ -20,7 +20,8 @@ tail -n 60 "$log"
 leaks=0
 for name in IT_SECRET IT_SECRET_2 IT_NESTED_SECRET IT_BULK_SECRET; do
   if grep -qF -- "${!name}" "$log"; then
-    echo "LEAK: the value of $name appears in the -vvv --diff output:"; grep -nF -- "${!name}" "$log" | head -5
+    echo "LEAK: the value of $name appears in the -vvv --diff output, in:"
+    grep -nF -e "TASK [" -e "${!name}" "$log" | grep -B1 -F -- "${!name}" | head -10
     leaks=1
   fi
 done

@@ -251,3 +251,11 @@ def test_a_url_without_scheme_is_refused_early():
     with pytest.raises(AirflowError) as err:
         AirflowClient("airflow.test:8080")
     assert "http:// or https://" in str(err.value)
+
+
+def test_an_html_page_under_a_wrong_prefix_is_not_an_api():
+    page = FakeResponse(200, text="<!doctype html><html>Airflow UI</html>")
+    client, _fake, _sleeps = make_client({("GET", "api/v2/version"): [page], ("GET", "api/v1/version"): [page]})
+    with pytest.raises(AirflowError) as err:
+        client.connect()
+    assert "path prefix" in str(err.value)
