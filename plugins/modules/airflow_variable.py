@@ -202,7 +202,7 @@ api_version:
 import json
 
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
-    contains_masked, is_sensitive_name, redact, secret_strings,
+    HIDDEN, contains_masked, is_sensitive_name, redact, secret_strings,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
@@ -239,13 +239,21 @@ class VariableResource(Resource):
     def secret_strings(self, ident, desired, current, secret):
         found = super().secret_strings(ident, desired, current, secret)
         for state in (desired or {}, current or {}):
-            found.extend(secret_strings(state.get("value"), ident))
+            found.extend(secret_strings(as_json_if_structured(state.get("value")), ident))
         return found
 
     def redact(self, state):
+        """Like Airflow's own masker: a value that is a JSON object or list is redacted inside."""
         redacted = dict(state)
-        redacted["value"] = redact(state.get("value"), state.get("key"))
+        value = state.get("value")
+        parsed = as_json_if_structured(value)
+        if parsed is not value:
+            hidden = redact(parsed, state.get("key"))
+            redacted["value"] = value if hidden == parsed else (hidden if hidden == HIDDEN else json.dumps(hidden))
+        else:
+            redacted["value"] = redact(value, state.get("key"))
         return redacted
+
 
     def validate(self, ident, desired, state, current):
         if not ident:
@@ -253,6 +261,18 @@ class VariableResource(Resource):
         if state == "present" and current is None and desired.get("value") is None:
             return "variable %r does not exist yet: set its value to create it" % ident
         return super().validate(ident, desired, state, current)
+
+
+def as_json_if_structured(value):
+    """A string holding a JSON object or list, parsed; anything else as it is."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(parsed, (dict, list)):
+            return parsed
+    return value
 
 
 def desired_value(value):
