@@ -254,7 +254,6 @@ class VariableResource(Resource):
             redacted["value"] = redact(value, state.get("key"))
         return redacted
 
-
     def validate(self, ident, desired, state, current):
         if not ident:
             return "a variable key must not be empty"
