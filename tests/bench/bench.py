@@ -32,7 +32,9 @@ def playbook(path, extra, verbose=False):
     if done.returncode != 0:
         sys.exit("bench: %s failed:\n%s\n%s" % (path.name, done.stdout[-3000:], done.stderr[-2000:]))
     recap = [line for line in done.stdout.splitlines() if "changed=" in line]
-    return elapsed, (recap[-1].split("changed=")[1].split()[0] if recap else "?")
+    changed = recap[-1].split("changed=")[1].split()[0] if recap else "?"
+    print("bench: %-14s %7.1f s  changed=%s" % (path.stem, elapsed, changed), file=sys.stderr, flush=True)
+    return elapsed, changed
 
 
 def bench_server(flavor, n):
@@ -48,6 +50,7 @@ def bench_server(flavor, n):
                 airflow_url=server["url"], airflow_username=server["username"], airflow_password=server["password"],
                 airflow_api=server["api_version"], bench_n=n)))
             figures = dict(flavor=flavor, version=server["airflow_version"], api=server["api_version"])
+            print("bench: Airflow %s, %d variables" % (server["airflow_version"], n), file=sys.stderr, flush=True)
             figures["bulk_create"], figures["bulk_create_changed"] = playbook(HERE / "bulk.yml", str(extra))
             figures["bulk_noop"], figures["bulk_noop_changed"] = playbook(HERE / "bulk.yml", str(extra))
             playbook(HERE / "clean.yml", str(extra))

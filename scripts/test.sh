@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make test: every stage, even after one fails, then one summary line; exit 1 if any failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+stages=(
+  "lint:scripts/lint.sh"
+  "sanity-2.19:scripts/sanity.sh 2.19"
+  "sanity-2.21:scripts/sanity.sh 2.21"
+  "units:scripts/units.sh"
+  "integration:scripts/integration.sh"
+)
+passed=0 failed=0 report=()
+for stage in "${stages[@]}"; do
+  name=${stage%%:*} cmd=${stage#*:}
+  echo "=== $name: $cmd"
+  start=$SECONDS
+  if $cmd; then
+    passed=$((passed + 1)); report+=("  $name: passed in $((SECONDS - start)) s")
+  else
+    failed=$((failed + 1)); report+=("  $name: FAILED after $((SECONDS - start)) s")
+  fi
+done
+echo
+echo "=== make test summary"
+printf '%s\n' "${report[@]}"
+echo "stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
