@@ -200,7 +200,7 @@ class AirflowClient:
         if found:
             self.api = dialect_for("v2")
         else:
-            found, version = self._probe("api/v1/version")
+            found, version = self._probe("api/v1/version", may_need_auth=True)
             if not found:
                 raise AirflowError(
                     "no Airflow REST API answers at %s (neither /api/v2/version nor /api/v1/version)" % self.base_url,
@@ -209,15 +209,16 @@ class AirflowClient:
         self.airflow_version = version
         return self.api
 
-    def _probe(self, path):
+    def _probe(self, path, may_need_auth=False):
         """(True, version or None) when an Airflow API answers at ``path``, else (False, None).
 
         Only a JSON answer with a version counts: Airflow 3 serves its UI page with HTTP 200
-        for any unknown path, including one under a wrong path prefix.
+        for any unknown path, including one under a wrong path prefix. Airflow 3's /version is
+        public, so a 401 there comes from something else; Airflow 2 may protect its /version.
         """
         response = self._send_with_retries("GET", path, auth=False, ok=(200, 401, 403, 404))
         if response.status_code in (401, 403):
-            return True, None  # Airflow 2 may protect /version; the API is there
+            return may_need_auth, None
         if response.status_code == 200:
             try:
                 body = response.json()

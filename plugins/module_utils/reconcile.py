@@ -152,20 +152,26 @@ class Reconciler:
         if plan.action == "create":
             body = res.to_body(plan.after, plan.fields)
 
-            def confirm():  # the create may have landed before the connection dropped
-                return self.client.get_or_none(item_path)
+            def confirm():
+                # The create may have landed before the connection dropped. Only an object with
+                # our values proves it; anything else is settled by the 409 path below.
+                found = self.client.get_or_none(item_path)
+                if found is None:
+                    return None
+                landed = res.from_api(found, desired)
+                same = all(compare(desired[f], landed.get(f)) != DIFFERENT for f in plan.fields)
+                return found if same else None
             try:
                 return res.from_api(self.client.post(api.path(res.collection), body, confirm=confirm), desired)
             except AirflowError as err:
                 if err.status != 409:
                     raise
             # Someone created it between our GET and POST: reconcile against what is there now.
-            current = self._get(plan.ident, desired)
-            plan2 = self.plan(plan.ident, desired, "present", current)
-            if not plan2.action:
-                return current
-            plan.fields = plan2.fields
-            plan.after = plan2.after
+            raced = self.plan(plan.ident, desired, "present", self._get(plan.ident, desired))
+            plan.action, plan.before, plan.after, plan.fields = raced.action, raced.before, raced.after, raced.fields
+            plan.unverified = raced.unverified
+            if not plan.action:
+                return plan.before
         body = res.to_body(plan.after, plan.fields)
         answer = self.client.patch(item_path, body, params=api.update_mask(res.collection, plan.fields))
         return res.from_api(answer, desired)
@@ -190,8 +196,7 @@ class Reconciler:
             for ident in sorted(set(current) - seen):
                 if ident in res.protected or any(fnmatch.fnmatchcase(ident, pattern) for pattern in exclude):
                     continue
-                plans.append(Plan(ident, "delete", current[ident], None,
-                                  secret=res.secret_fields(ident, {}, current[ident])))
+                plans.append(self.plan(ident, {}, "absent", current[ident]))
 
         to_write = [p for p in plans if p.action]
         if to_write and not self.check_mode:

@@ -151,3 +151,24 @@ def test_v1_bulk_writes_per_item():
     result = engine(client).ensure_many([("a", {"size": 2}, "present"), ("b", {"size": 1}, "present")])
     assert [w[0] for w in client.writes] == ["PATCH", "POST"]
     assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 0)
+
+
+def test_a_create_that_lost_a_race_becomes_an_update_of_what_is_there():
+    from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
+
+    class RacingClient(RecordingClient):
+        def post(self, path, body, confirm=None):
+            self.objects["a"] = {"name": "a", "size": 1}  # another fork won
+            raise AirflowError("exists", "POST", path, status=409)
+
+    client = RacingClient("v2", [])
+    result = engine(client).ensure_one("a", {"size": 2})
+    assert result["updated"] == 1 and result["created"] == 0
+    assert client.objects["a"]["size"] == 2
+
+
+def test_exclusive_deletions_register_their_secrets():
+    client = RecordingClient("v1", [{"name": "old", "size": 1, "token": "t0ken"}])
+    seen = []
+    engine(client, check_mode=True, register_secret=seen.append).ensure_many([], exclusive=True)
+    assert "t0ken" in seen
