@@ -149,7 +149,7 @@ def test_v2_bulk_is_one_request_grouped_by_update_mask():
 def test_v1_bulk_writes_per_item():
     client = RecordingClient("v1", [{"name": "a", "size": 1}])
     result = engine(client).ensure_many([("a", {"size": 2}, "present"), ("b", {"size": 1}, "present")])
-    assert [w[0] for w in client.writes] == ["PATCH", "POST"]
+    assert sorted(w[0] for w in client.writes) == ["PATCH", "POST"]
     assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 0)
 
 
@@ -172,3 +172,19 @@ def test_exclusive_deletions_register_their_secrets():
     seen = []
     engine(client, check_mode=True, register_secret=seen.append).ensure_many([], exclusive=True)
     assert "t0ken" in seen
+
+
+def test_v1_per_item_writes_all_run_and_the_first_failure_is_reported_with_counts():
+    from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
+
+    class FailingClient(RecordingClient):
+        def post(self, path, body, confirm=None):
+            if body["name"] == "bad":
+                raise AirflowError("refused", "POST", path, status=400)
+            return super().post(path, body)
+
+    client = FailingClient("v1", [])
+    with pytest.raises(AirflowError) as err:
+        engine(client).ensure_many([(n, {"size": 1}, "present") for n in ("a", "bad", "c")])
+    assert "thing 'bad': refused (1 of 3 writes failed, 2 done)" in str(err.value)
+    assert sorted(client.objects) == ["a", "c"]
