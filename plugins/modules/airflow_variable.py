@@ -311,7 +311,7 @@ def main():
         module.fail_json(msg="exclusive and exclude apply to the bulk form: declare the variables in 'variables'")
     for item in [p] if p["key"] is not None else p["variables"]:
         # Hide secrets before anything can fail, so no error path can echo them.
-        for value in secret_strings(item.get("value"), item["key"]):
+        for value in secret_strings(as_json_if_structured(item.get("value")), item["key"]):
             module.hide(value)
 
     engine = module.reconciler(VariableResource(), secrets_policy=p["update_secrets"])
