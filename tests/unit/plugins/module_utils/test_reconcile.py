@@ -188,3 +188,21 @@ def test_v1_per_item_writes_all_run_and_the_first_failure_is_reported_with_count
         engine(client).ensure_many([(n, {"size": 1}, "present") for n in ("a", "bad", "c")])
     assert "thing 'bad': refused (1 of 3 writes failed, 2 done)" in str(err.value)
     assert sorted(client.objects) == ["a", "c"]
+
+
+def test_v2_bulk_errors_in_a_200_answer_fail_the_task():
+    from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
+
+    class ErrorAnsweringClient(RecordingClient):
+        def _url(self, path):
+            return "http://airflow.test/" + path
+
+        def patch(self, path, body, params=None):
+            super().patch(path, body, params)
+            return {"create": {"success": [], "errors": [{"error": "The things with these names: {'b'} already exist.",
+                                                          "status_code": 409}]}}
+
+    client = ErrorAnsweringClient("v2", [])
+    with pytest.raises(AirflowError) as err:
+        engine(client).ensure_many([("b", {"size": 1}, "present")])
+    assert "create: The things with these names: {'b'} already exist." in str(err.value)
