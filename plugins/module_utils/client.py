@@ -219,14 +219,8 @@ class AirflowClient:
         response = self._send_with_retries("GET", path, auth=False, ok=(200, 401, 403, 404))
         if response.status_code in (401, 403):
             return may_need_auth, None
-        if response.status_code == 200:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            if isinstance(body, dict) and body.get("version"):
-                return True, body["version"]
-        return False, None
+        body = json_object_with(response, "version")
+        return (True, body["version"]) if body and body["version"] else (False, None)
 
     def server_version(self):
         """The Airflow version string, asking the server when the probe did not tell it."""
@@ -403,6 +397,21 @@ class AirflowClient:
                 hint = "airflow_token was refused (expired or not valid for this server)"
         return AirflowError(message or response.reason or "error", method, url, status=status,
                             server_message=message, hint=hint)
+
+
+def json_object_with(response, key):
+    """The JSON object a 200 answer holds, if it has ``key``; else None.
+
+    Airflow 3's api-server answers any unknown path (a wrong prefix, a missing plugin or
+    provider) with its UI page and HTTP 200, so a status alone proves nothing.
+    """
+    if response.status_code != 200:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and key in body else None
 
 
 class ConfirmedResponse:

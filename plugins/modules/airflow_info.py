@@ -95,22 +95,8 @@ rest_api_plugin:
       elements: str
 """
 
+from ansible_collections.dagops.airflow.plugins.module_utils.client import json_object_with
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
-
-
-def json_with(response, key):
-    """The JSON object answered, if it is one that holds ``key``; else None.
-
-    Airflow 3's api-server answers unknown paths with its UI page and HTTP 200, so a status
-    alone does not prove that an API is there.
-    """
-    if response.status_code != 200:
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) and key in body else None
 
 
 def gather(client):
@@ -120,7 +106,7 @@ def gather(client):
     statuses = [part.get("status") for part in health.values() if isinstance(part, dict) and part.get("status")]
     users = client.request("GET", api.users_path, params={"limit": 1}, ok=(200, 403, 404))
     plugin = client.request("GET", "rest_api/v1/version", ok=(200, 401, 403, 404))
-    answer = json_with(plugin, "version")
+    answer = json_object_with(plugin, "version")
     plugin_info = dict(present=answer is not None)
     if answer is not None:
         plugin_info.update(version=answer.get("version"), capabilities=answer.get("capabilities", []))
@@ -130,7 +116,7 @@ def gather(client):
         api_version=api.version,
         health=health,
         healthy=bool(statuses) and all(s == "healthy" for s in statuses),
-        user_api=json_with(users, "users") is not None,
+        user_api=json_object_with(users, "users") is not None,
         bulk_api=api.supports_bulk,
         rest_api_plugin=plugin_info,
     )
