@@ -186,7 +186,6 @@ class AirflowClient:
         # Airflow 2 checks a PBKDF2 hash on every Basic request (~0.1 s) but also opens a
         # session for the user; riding its cookie skips the hash. None: not tried yet.
         self._cookie_auth = None
-        self.requests_sent = 0
 
     # ----- API version -------------------------------------------------------------------
     def connect(self):
@@ -347,7 +346,6 @@ class AirflowClient:
             headers = self._auth_headers() if auth else {}
             outcome_unknown = False
             try:
-                self.requests_sent += 1
                 response = self.session.request(
                     method, url, params=params, json=body, headers=headers,
                     auth=self._basic_auth() if auth else None, timeout=self.timeout)
