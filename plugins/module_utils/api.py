@@ -21,7 +21,8 @@ class ApiV1:
     prefix = "api/v1"
     auth = "basic"
     health_path = "api/v1/health"
-    # Users and roles: Airflow 2 serves them in its own API.
+    # Users and roles (the FAB security model): Airflow 2 serves them in its own API.
+    fab_prefix = "api/v1"
     users_path = "api/v1/users"
     supports_bulk = False
     # v1 checks update_mask against its schema's attribute names, not the JSON field names.
@@ -35,6 +36,14 @@ class ApiV1:
         names = self.mask_names.get(collection, {})
         return {"update_mask": ",".join(sorted(names.get(f, f) for f in fields))}
 
+    def fab_path(self, *parts):
+        """Users and roles live with the FAB security model, wherever this Airflow serves it."""
+        return "/".join((self.fab_prefix,) + tuple(_quote(p) for p in parts))
+
+    def fab_update_mask(self, fields):
+        # FAB's own API takes one comma-separated value on every Airflow version.
+        return {"update_mask": ",".join(sorted(fields))}
+
 
 class ApiV2(ApiV1):
     """Airflow 3.x: /api/v2, JWT from /auth/token, bulk PATCH on collections."""
@@ -44,6 +53,7 @@ class ApiV2(ApiV1):
     auth = "jwt"
     health_path = "api/v2/monitor/health"
     # Only the FAB auth manager serves users and roles on Airflow 3; the simple one has no API.
+    fab_prefix = "auth/fab/v1"
     users_path = "auth/fab/v1/users"
     supports_bulk = True
     mask_names = {}

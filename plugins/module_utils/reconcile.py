@@ -33,6 +33,20 @@ class Resource:
     id_field = None      # the API field that names an object
     fields = ()          # the fields the module manages
     protected = ()       # ids that are never deleted (exclusive skips them)
+    bulk = True          # written with the collection's bulk PATCH where the API has one
+
+    # Where the objects live. Users and roles override these: FAB serves them, not the core API.
+    def collection_path(self, api):
+        return api.path(self.collection)
+
+    def item_path(self, api, ident):
+        return api.path(self.collection, ident)
+
+    def list_key(self):
+        return self.collection
+
+    def update_mask(self, api, fields):
+        return api.update_mask(self.collection, fields)
 
     def from_api(self, obj, desired=None):
         """The server's object in canonical form: the id and managed fields, nothing server-only."""
@@ -144,13 +158,13 @@ class Reconciler:
 
     def _get(self, ident, desired):
         api = self.client.connect()
-        obj = self.client.get_or_none(api.path(self.resource.collection, ident))
+        obj = self.client.get_or_none(self.resource.item_path(api, ident))
         return None if obj is None else self.resource.from_api(obj, desired)
 
     def _write_one(self, plan, desired):
         api = self.client.connect()
         res = self.resource
-        item_path = api.path(res.collection, plan.ident)
+        item_path = res.item_path(api, plan.ident)
         if plan.action == "delete":
             self.client.delete(item_path)
             return None
@@ -167,7 +181,7 @@ class Reconciler:
                 same = all(compare(desired[f], landed.get(f)) != DIFFERENT for f in plan.fields)
                 return found if same else None
             try:
-                return res.from_api(self.client.post(api.path(res.collection), body, confirm=confirm), desired)
+                return res.from_api(self.client.post(res.collection_path(api), body, confirm=confirm), desired)
             except AirflowError as err:
                 if err.status != 409:
                     raise
@@ -178,7 +192,7 @@ class Reconciler:
             if not plan.action:
                 return plan.before
         body = res.to_body(plan.after, plan.fields)
-        answer = self.client.patch(item_path, body, params=api.update_mask(res.collection, plan.fields))
+        answer = self.client.patch(item_path, body, params=res.update_mask(api, plan.fields))
         return res.from_api(answer, desired)
 
     # ----- many objects -------------------------------------------------------------------
@@ -193,7 +207,7 @@ class Reconciler:
 
         api = self.client.connect()
         desired_by_id = dict((ident, desired) for ident, desired, _state in items)
-        listed = self.client.list_all(api.path(res.collection), res.collection)
+        listed = self.client.list_all(res.collection_path(api), res.list_key())
         current = dict((o[res.id_field], res.from_api(o, desired_by_id.get(o[res.id_field]))) for o in listed)
 
         plans = [self.plan(ident, desired, state, current.get(ident)) for ident, desired, state in items]
@@ -205,7 +219,7 @@ class Reconciler:
 
         to_write = [p for p in plans if p.action]
         if to_write and not self.check_mode:
-            if api.supports_bulk:
+            if api.supports_bulk and res.bulk:
                 self._write_bulk(to_write)
             else:
                 self._write_each(to_write, desired_by_id)
@@ -264,14 +278,14 @@ class Reconciler:
         if deletes:
             actions.extend(dict(action="delete", entities=chunk, action_on_non_existence="skip")
                            for chunk in _chunks(deletes))
-        answer = self.client.patch(api.path(res.collection), {"actions": actions})
+        answer = self.client.patch(res.collection_path(api), {"actions": actions})
         errors = []
         for name in ("create", "update", "delete"):
             for error in (answer.get(name) or {}).get("errors") or []:
                 errors.append("%s: %s" % (name, error.get("error", error)))
         if errors:
             raise AirflowError("the bulk write of %s reported errors: %s" % (res.collection, "; ".join(errors)),
-                               "PATCH", self.client._url(api.path(res.collection)))
+                               "PATCH", self.client._url(res.collection_path(api)))
 
     # ----- output -------------------------------------------------------------------------
     def _diff_pair(self, plan):

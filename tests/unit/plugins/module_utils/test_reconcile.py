@@ -206,3 +206,28 @@ def test_v2_bulk_errors_in_a_200_answer_fail_the_task():
     with pytest.raises(AirflowError) as err:
         engine(client).ensure_many([("b", {"size": 1}, "present")])
     assert "create: The things with these names: {'b'} already exist." in str(err.value)
+
+
+class FabThing(Thing):
+    """Like users and roles: served by FAB, no bulk endpoint, comma-separated update mask."""
+
+    bulk = False
+
+    def collection_path(self, api):
+        return api.fab_path("things")
+
+    def item_path(self, api, ident):
+        return api.fab_path("things", ident)
+
+    def update_mask(self, api, fields):
+        return api.fab_update_mask(fields)
+
+
+def test_a_resource_routes_its_own_paths_mask_and_bulk_capability():
+    client = RecordingClient("v2", [{"name": "a", "size": 1}, {"name": "b", "size": 1}])
+    Reconciler(client, FabThing()).ensure_one("a", {"size": 2})
+    Reconciler(client, FabThing()).ensure_many([("b", {"size": 3}, "present"), ("c", {"size": 1}, "present")])
+    assert client.writes[0] == ("PATCH", "auth/fab/v1/things/a", {"name": "a", "size": 2}, {"update_mask": "size"})
+    # No bulk PATCH on a v2 server for a resource without a bulk endpoint: one write per object.
+    assert sorted((w[0], w[1]) for w in client.writes[1:]) == [
+        ("PATCH", "auth/fab/v1/things/b"), ("POST", "auth/fab/v1/things")]
