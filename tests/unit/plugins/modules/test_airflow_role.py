@@ -12,8 +12,8 @@ def server_role(*pairs):
 
 
 def test_permissions_are_a_set_in_a_stable_order():
-    shown = RoleResource(dialect_for("v2")).from_api(server_role(("can_read", "Pools"), ("can_read", "DAGs"),
-                                                                  ("can_read", "Pools")))
+    listed = server_role(("can_read", "Pools"), ("can_read", "DAGs"), ("can_read", "Pools"))
+    shown = RoleResource(dialect_for("v2")).from_api(listed)
     declared = desired_role({"name": "Analyst", "permissions": [READ_DAGS, READ_POOLS, READ_DAGS]})
     assert shown == declared == {"name": "Analyst", "permissions": [READ_DAGS, READ_POOLS]}
 
