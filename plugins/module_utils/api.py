@@ -23,7 +23,11 @@ class ApiV1:
     health_path = "api/v1/health"
     # Users and roles (the FAB security model): Airflow 2 serves them in its own API.
     fab_prefix = "api/v1"
-    users_path = "api/v1/users"
+    # Airflow 2's role PATCH only adds permissions (FAB's bulk_sync_roles); it never removes one.
+    role_update_removes_permissions = False
+    no_user_api = (
+        "this Airflow 2 server does not serve /api/v1/users and /api/v1/roles: managing users and roles "
+        "needs the FAB auth manager ([core] auth_manager) and the API auth backend that allows these calls")
     supports_bulk = False
     # v1 checks update_mask against its schema's attribute names, not the JSON field names.
     mask_names = {"variables": {"value": "val"}}
@@ -54,7 +58,13 @@ class ApiV2(ApiV1):
     health_path = "api/v2/monitor/health"
     # Only the FAB auth manager serves users and roles on Airflow 3; the simple one has no API.
     fab_prefix = "auth/fab/v1"
-    users_path = "auth/fab/v1/users"
+    role_update_removes_permissions = True
+    no_user_api = (
+        "this Airflow 3 server has no API for users and roles: only the FAB auth manager serves one "
+        "(apache-airflow-providers-fab with [core] auth_manager = "
+        "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager). With the simple auth manager, "
+        "users and their roles are configured in [core] simple_auth_manager_users and their passwords in the "
+        "JSON file named by [core] simple_auth_manager_passwords_file, not through the API")
     supports_bulk = True
     mask_names = {}
 

@@ -228,6 +228,25 @@ class AirflowClient:
             self.airflow_version = self.get(api.path("version")).get("version")
         return self.airflow_version
 
+    # ----- capabilities -------------------------------------------------------------------
+    def has_user_api(self, collection="users"):
+        """Whether this server serves FAB users and roles (Airflow 2, or Airflow 3 with the FAB auth manager).
+
+        Only a JSON answer counts: with the simple auth manager Airflow 3 answers /auth/fab/v1/...
+        with its UI page and HTTP 200. A JSON 403 means the API is there but this user may not
+        list ``collection``; the call that follows then fails with the server's own words.
+        """
+        api = self.connect()
+        response = self.request("GET", api.fab_path(collection), params={"limit": 1}, ok=(200, 403, 404))
+        if response.status_code == 403:
+            return is_json(response)
+        return json_object_with(response, collection) is not None
+
+    def require_user_api(self, collection="users"):
+        """Fail with what to do instead when the server has no API for users and roles."""
+        if not self.has_user_api(collection):
+            raise AirflowError(self.api.no_user_api)
+
     # ----- verbs --------------------------------------------------------------------------
     def get(self, path, params=None, ok=(200,)):
         return _json(self.request("GET", path, params=params, ok=ok))
@@ -395,6 +414,14 @@ class AirflowClient:
                 hint = "airflow_token was refused (expired or not valid for this server)"
         return AirflowError(message or response.reason or "error", method, url, status=status,
                             server_message=message, hint=hint)
+
+
+def is_json(response):
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
 
 
 def json_object_with(response, key):

@@ -181,12 +181,20 @@ class Reconciler:
                 same = all(compare(desired[f], landed.get(f)) != DIFFERENT for f in plan.fields)
                 return found if same else None
             try:
-                return res.from_api(self.client.post(res.collection_path(api), body, confirm=confirm), desired)
+                answer = self.client.post(res.collection_path(api), body, confirm=confirm)
             except AirflowError as err:
                 if err.status != 409:
                     raise
-            # Someone created it between our GET and POST: reconcile against what is there now.
-            raced = self.plan(plan.ident, desired, "present", self._get(plan.ident, desired))
+                # Someone created it between our GET and POST: reconcile against what is there now.
+                now = self._get(plan.ident, desired)
+                if now is None:
+                    raise  # still absent: the conflict was with another object (a user's email, say)
+            else:
+                if answer.get(res.id_field) is None:
+                    # Some endpoints answer a create without the object (Airflow 2's role POST: {}).
+                    return self._get(plan.ident, desired)
+                return res.from_api(answer, desired)
+            raced = self.plan(plan.ident, desired, "present", now)
             plan.action, plan.before, plan.after, plan.fields = raced.action, raced.before, raced.after, raced.fields
             plan.unverified = raced.unverified
             if not plan.action:

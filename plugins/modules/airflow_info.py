@@ -104,7 +104,6 @@ def gather(client):
     version = client.server_version()
     health = client.get(api.health_path)
     statuses = [part.get("status") for part in health.values() if isinstance(part, dict) and part.get("status")]
-    users = client.request("GET", api.users_path, params={"limit": 1}, ok=(200, 403, 404))
     plugin = client.request("GET", "rest_api/v1/version", ok=(200, 401, 403, 404))
     answer = json_object_with(plugin, "version")
     plugin_info = dict(present=answer is not None)
@@ -116,7 +115,7 @@ def gather(client):
         api_version=api.version,
         health=health,
         healthy=bool(statuses) and all(s == "healthy" for s in statuses),
-        user_api=json_object_with(users, "users") is not None,
+        user_api=client.has_user_api(),
         bulk_api=api.supports_bulk,
         rest_api_plugin=plugin_info,
     )

@@ -291,3 +291,39 @@ def test_v1_goes_back_to_basic_auth_when_the_session_is_refused():
     assert [c.auth for c in fake.calls] == [("admin", "admin-pw"), None, ("admin", "admin-pw")]
     client.get("api/v1/variables")
     assert fake.calls[-1].auth == ("admin", "admin-pw")
+
+
+def _v2_with_users_answer(answer):
+    return make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "auth/fab/v1/users"): [answer],
+    })[0]
+
+
+def test_the_fab_user_api_counts_only_when_it_answers_json():
+    assert _v2_with_users_answer(FakeResponse(200, {"users": [], "total_entries": 0})).has_user_api()
+    # The simple auth manager: Airflow 3 serves its UI page with HTTP 200 for the unknown path.
+    assert not _v2_with_users_answer(FakeResponse(200, text="<!doctype html><html>Airflow UI</html>")).has_user_api()
+    assert not _v2_with_users_answer(FakeResponse(404, {"detail": "Not Found"})).has_user_api()
+    # The API is there, this user just may not list users: the real call reports the 403.
+    assert _v2_with_users_answer(FakeResponse(403, {"detail": "Forbidden"})).has_user_api()
+
+
+def test_no_user_api_on_airflow_3_says_where_users_are_configured():
+    client = _v2_with_users_answer(FakeResponse(200, text="<!doctype html><html>Airflow UI</html>"))
+    with pytest.raises(AirflowError) as err:
+        client.require_user_api()
+    text = str(err.value)
+    assert "FAB auth manager" in text
+    assert "[core] simple_auth_manager_users" in text and "[core] simple_auth_manager_passwords_file" in text
+
+
+def test_the_user_api_probe_follows_the_dialect():
+    client, fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [FakeResponse(404, {"title": "Not Found"})],
+        ("GET", "api/v1/version"): [FakeResponse(200, {"version": "2.11.0"})],
+        ("GET", "api/v1/roles"): [FakeResponse(200, {"roles": [], "total_entries": 0})],
+    })
+    client.require_user_api("roles")
+    assert fake.calls[-1].params == {"limit": 1}

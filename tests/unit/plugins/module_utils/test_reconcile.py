@@ -231,3 +231,27 @@ def test_a_resource_routes_its_own_paths_mask_and_bulk_capability():
     # No bulk PATCH on a v2 server for a resource without a bulk endpoint: one write per object.
     assert sorted((w[0], w[1]) for w in client.writes[1:]) == [
         ("PATCH", "auth/fab/v1/things/b"), ("POST", "auth/fab/v1/things")]
+
+
+def test_a_create_answered_without_the_object_is_read_back():
+    class EmptyAnsweringClient(RecordingClient):
+        def post(self, path, body, confirm=None):
+            super().post(path, body)
+            return {}  # Airflow 2's role POST
+
+    client = EmptyAnsweringClient("v1", [])
+    result = engine(client).ensure_one("a", {"size": 3})
+    assert result["created"] == 1 and result["thing"] == {"name": "a", "size": 3, "token": None}
+
+
+def test_a_conflict_with_another_object_fails_instead_of_patching_a_missing_one():
+    from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
+
+    class ConflictingClient(RecordingClient):
+        def post(self, path, body, confirm=None):
+            raise AirflowError("The email `a@example.com` is already taken.", "POST", path, status=409)
+
+    client = ConflictingClient("v2", [])
+    with pytest.raises(AirflowError, match="already taken"):
+        engine(client).ensure_one("a", {"size": 3})
+    assert client.writes == []
