@@ -12,7 +12,7 @@ description:
   - Triggers DAG runs, waits for them to finish, marks their state and deletes them through the REST API of
     Airflow 2.11+ (API v1) and Airflow 3 (API v2).
   - O(run_id) is the idempotency key. With it, the run is triggered once; later calls find it and change nothing
-    (or only its note or state). B(Without O(run_id) every call triggers a new run), named by Airflow, and
+    (or only its note or state). B(Without a run id, every call triggers a new run), named by Airflow, and
     reports C(changed).
 author:
   - dagops.airflow contributors (@dagops)
@@ -381,9 +381,8 @@ class DagRunTask:
             raise ReconcileError("%s is still %s after %s s (wait_timeout)" % (what, run.get("state"), p["wait_timeout"]),
                                  **result)
         if run.get("state") == "failed" and p["fail_on_failure"]:
-            failed = result["failed_tasks"]
-            raise ReconcileError("%s failed; failed tasks: %s" % (what, ", ".join(failed) if failed else
-                                                                 "none (the run itself was marked failed)"), **result)
+            failed = ", ".join(result["failed_tasks"]) or "none (the run itself was marked failed)"
+            raise ReconcileError("%s failed; failed tasks: %s" % (what, failed), **result)
         return result
 
 

@@ -6,7 +6,10 @@ try:  # Airflow 3
 except ImportError:  # Airflow 2
     from airflow import DAG
 
-raise RuntimeError("it_dag_broken fails to import on purpose")
 
-with DAG("it_dag_broken", schedule=None, start_date=datetime(2024, 1, 1), catchup=False):  # never reached
-    pass
+def build_dag():
+    raise RuntimeError("it_dag_broken fails to import on purpose")
+
+
+with DAG("it_dag_broken", schedule=None, start_date=datetime(2024, 1, 1), catchup=False):
+    build_dag()
