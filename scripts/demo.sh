@@ -25,7 +25,8 @@ trap 'rm -rf "$build"' EXIT
 eval "$(python3 - "$state/server.json" <<'PY'
 import json, shlex, sys
 s = json.load(open(sys.argv[1]))
-for name, key in (("AIRFLOW_URL", "url"), ("AIRFLOW_USERNAME", "username"), ("AIRFLOW_PASSWORD", "password")):
+for name, key in (("AIRFLOW_URL", "url"), ("AIRFLOW_USERNAME", "username"), ("AIRFLOW_PASSWORD", "password"),
+                  ("DEMO_DAGS_FOLDER", "dags_folder")):
     print("export %s=%s" % (name, shlex.quote(str(s[key]))))
 PY
 )"

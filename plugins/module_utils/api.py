@@ -8,6 +8,7 @@ dialect for paths, update-mask parameters, write semantics and capabilities.
 
 from __future__ import annotations
 
+import posixpath
 from urllib.parse import quote
 
 # The value both APIs answer in place of a secret they will not show.
@@ -48,6 +49,38 @@ class ApiV1:
         # FAB's own API takes one comma-separated value on every Airflow version.
         return {"update_mask": ",".join(sorted(fields))}
 
+    # ----- DAGs and DAG runs ------------------------------------------------------------------
+    def dag_is_stale(self, dag):
+        """True for a DAG that no file defines any more (Airflow 2 calls the others active)."""
+        return dag.get("is_active") is False
+
+    def dag_file(self, dag):
+        """The DAG's file as import errors name it: Airflow 2 uses the absolute path."""
+        return dag.get("fileloc")
+
+    def import_error_params(self, dag_file):
+        """Query parameters that narrow GET importErrors to ``dag_file``: Airflow 2 has no
+        filter, so every error is read and the caller matches the (absolute) file names."""
+        return {}
+
+    def trigger_body(self, run_id, logical_date, conf, note):
+        """The body that triggers a run; Airflow 2 picks the logical date when none is sent."""
+        body = {}
+        for key, value in (("dag_run_id", run_id), ("logical_date", logical_date), ("conf", conf), ("note", note)):
+            if value is not None:
+                body[key] = value
+        return body
+
+    def dag_run_updates(self, run_path, state, fields):
+        """[(path, body, params)] that set ``fields`` (state, note) of a run: Airflow 2 sets
+        the state with a PATCH on the run and the note at its own setNote endpoint."""
+        calls = []
+        if "state" in fields:
+            calls.append((run_path, {"state": state["state"]}, None))
+        if "note" in fields:
+            calls.append((run_path + "/setNote", {"note": state["note"]}, None))
+        return calls
+
 
 class ApiV2(ApiV1):
     """Airflow 3.x: /api/v2, JWT from /auth/token, bulk PATCH on collections."""
@@ -71,6 +104,32 @@ class ApiV2(ApiV1):
     def update_mask(self, collection, fields):
         """v2 repeats the parameter: ?update_mask=a&update_mask=b"""
         return {"update_mask": sorted(fields)}
+
+    def dag_is_stale(self, dag):
+        return bool(dag.get("is_stale"))
+
+    def dag_file(self, dag):
+        """Import errors name the file relative to its bundle's root (the dags folder)."""
+        return dag.get("relative_fileloc") or dag.get("fileloc")
+
+    def import_error_params(self, dag_file):
+        """``filename`` is an exact match on the bundle-relative name (3.3+); an absolute path
+        can only be narrowed by its base name (``filename_pattern``, a substring match, 3.1+).
+        Older 3.x ignore unknown parameters, so the caller matches the names in any case."""
+        if not dag_file:
+            return {}
+        if dag_file.startswith("/"):
+            return {"filename_pattern": posixpath.basename(dag_file)}
+        return {"filename": dag_file}
+
+    def trigger_body(self, run_id, logical_date, conf, note):
+        """v2 requires the key logical_date; null lets the run have none (Airflow 3 allows that)."""
+        body = super().trigger_body(run_id, None, conf, note)
+        body["logical_date"] = logical_date
+        return body
+
+    def dag_run_updates(self, run_path, state, fields):
+        return [(run_path, dict((f, state[f]) for f in fields), self.update_mask("dagRuns", fields))]
 
 
 def dialect_for(version):

@@ -70,7 +70,7 @@ class AirflowModule(AnsibleModule):
         except AirflowError as err:
             self.fail_json(msg=str(err), **err.to_result())
         except ReconcileError as err:
-            self.fail_json(msg=str(err))
+            self.fail_json(msg=str(err), **err.result)
         if self.client.api is not None:
             result.setdefault("api_version", self.client.api.version)
         if not self._diff:

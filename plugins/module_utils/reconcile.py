@@ -48,6 +48,12 @@ class Resource:
     def update_mask(self, api, fields):
         return api.update_mask(self.collection, fields)
 
+    def update_calls(self, api, ident, state, fields):
+        """The PATCH requests that write ``fields`` of ``state`` to an existing object, as
+        ``[(path, body, params)]``: one with an update mask, unless the API spreads the fields
+        over several endpoints (Airflow 2 sets a DAG run's note apart from its state)."""
+        return [(self.item_path(api, ident), self.to_body(state, fields), self.update_mask(api, fields))]
+
     def from_api(self, obj, desired=None):
         """The server's object in canonical form: the id and managed fields, nothing server-only."""
         return dict([(self.id_field, obj.get(self.id_field))] + [(f, obj.get(f)) for f in self.fields])
@@ -94,7 +100,12 @@ class Plan:
 
 
 class ReconcileError(Exception):
-    pass
+    """A failure to report as it is, with any result data the task should still return
+    (a failed DAG run's task states, for example)."""
+
+    def __init__(self, message, **result):
+        super().__init__(message)
+        self.result = result
 
 
 class Reconciler:
@@ -145,7 +156,10 @@ class Reconciler:
 
     # ----- one object ---------------------------------------------------------------------
     def ensure_one(self, ident, desired, state="present"):
-        current = self._get(ident, desired)
+        """One object to its desired state. ``ident`` None: the server names the new object
+        (a DAG run triggered without a run id), so there is nothing to look up and every call
+        creates one."""
+        current = None if ident is None else self._get(ident, desired)
         plan = self.plan(ident, desired, state, current)
         final = plan.after
         if plan.action and not self.check_mode:
@@ -181,16 +195,19 @@ class Reconciler:
                 same = all(compare(desired[f], landed.get(f)) != DIFFERENT for f in plan.fields)
                 return found if same else None
             try:
-                answer = self.client.post(res.collection_path(api), body, confirm=confirm)
+                # Without an id nothing can prove a lost create landed: the client then fails
+                # instead of sending it twice.
+                answer = self.client.post(res.collection_path(api), body,
+                                          confirm=confirm if plan.ident is not None else None)
             except AirflowError as err:
-                if err.status != 409:
+                if err.status != 409 or plan.ident is None:
                     raise
                 # Someone created it between our GET and POST: reconcile against what is there now.
                 now = self._get(plan.ident, desired)
                 if now is None:
-                    raise  # still absent: the conflict was with another object (a user's email, say)
+                    raise  # still absent: the conflict is with another object (a unique field, a user's email)
             else:
-                if answer.get(res.id_field) is None:
+                if plan.ident is not None and answer.get(res.id_field) is None:
                     # Some endpoints answer a create without the object (Airflow 2's role POST: {}).
                     return self._get(plan.ident, desired)
                 return res.from_api(answer, desired)
@@ -199,8 +216,9 @@ class Reconciler:
             plan.unverified = raced.unverified
             if not plan.action:
                 return plan.before
-        body = res.to_body(plan.after, plan.fields)
-        answer = self.client.patch(item_path, body, params=res.update_mask(api, plan.fields))
+        answer = None
+        for path, body, params in res.update_calls(api, plan.ident, plan.after, plan.fields):
+            answer = self.client.patch(path, body, params=params)
         return res.from_api(answer, desired)
 
     # ----- many objects -------------------------------------------------------------------
@@ -224,10 +242,29 @@ class Reconciler:
                 if ident in res.protected or any(fnmatch.fnmatchcase(ident, pattern) for pattern in exclude):
                     continue
                 plans.append(self.plan(ident, {}, "absent", current[ident]))
+        return self._apply(plans, desired_by_id)
 
+    def ensure_matching(self, desired, params):
+        """Every object the server lists under ``params`` (its own filter, such as a DAG id
+        pattern) gets ``desired``. Only the objects listed, planned and shown in the diff are
+        written, never a server-side "update whatever matches"."""
+        res = self.resource
+        api = self.client.connect()
+        listed = self.client.list_all(res.collection_path(api), res.list_key(), params=params)
+        plans, desired_by_id = [], {}
+        for obj in listed:
+            ident = obj[res.id_field]
+            desired_by_id[ident] = dict(desired, **{res.id_field: ident})
+            plans.append(self.plan(ident, desired_by_id[ident], "present", res.from_api(obj, desired_by_id[ident])))
+        result = self._apply(plans, desired_by_id)
+        result["matched"] = [plan.ident for plan in plans]
+        return result
+
+    def _apply(self, plans, desired_by_id):
+        api = self.client.connect()
         to_write = [p for p in plans if p.action]
         if to_write and not self.check_mode:
-            if api.supports_bulk and res.bulk:
+            if api.supports_bulk and self.resource.bulk:
                 self._write_bulk(to_write)
             else:
                 self._write_each(to_write, desired_by_id)

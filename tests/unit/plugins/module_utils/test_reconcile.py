@@ -43,10 +43,12 @@ class RecordingClient:
         obj = self.objects.get(path.rsplit("/", 1)[1])
         return None if obj is None else self._shown(obj)
 
-    def list_all(self, path, key):
+    def list_all(self, path, key, params=None):
+        self.listed_with = params
         return [self._shown(o) for o in self.objects.values()]
 
     def post(self, path, body, confirm=None):
+        self.confirm = confirm
         self.writes.append(("POST", path, body))
         self.objects[body["name"]] = dict(body)
         return body
@@ -244,14 +246,65 @@ def test_a_create_answered_without_the_object_is_read_back():
     assert result["created"] == 1 and result["thing"] == {"name": "a", "size": 3, "token": None}
 
 
-def test_a_conflict_with_another_object_fails_instead_of_patching_a_missing_one():
+class SplitThing(Thing):
+    """Like a DAG run on Airflow 2: its token is written at an endpoint of its own."""
+
+    def update_calls(self, api, ident, state, fields):
+        calls = [(self.item_path(api, ident), {"name": ident, "size": state["size"]}, None)]
+        if "token" in fields:
+            calls.append((self.item_path(api, ident) + "/setToken", {"name": ident, "token": state["token"]}, None))
+        return calls
+
+
+def test_a_resource_may_spread_an_update_over_several_calls():
+    client = RecordingClient("v1", [{"name": "a", "size": 1, "token": "t"}])
+    result = Reconciler(client, SplitThing()).ensure_one("a", {"size": 2, "token": "u"})
+    assert [(w[0], w[1]) for w in client.writes] == [("PATCH", "api/v1/things/a"), ("PATCH", "api/v1/things/a/setToken")]
+    assert result["thing"]["size"] == 2 and result["updated"] == 1
+
+
+def test_without_an_id_the_server_names_the_object_and_every_call_creates_one():
+    class NamingClient(RecordingClient):
+        def get_or_none(self, path):
+            raise AssertionError("nothing to look up without an id")
+
+        def post(self, path, body, confirm=None):
+            super().post(path, dict(body, name="server-named-%d" % len(self.writes)), confirm)
+            return dict(body, name="server-named-%d" % len(self.writes))
+
+    client = NamingClient("v2", [])
+    assert engine(client, check_mode=True).ensure_one(None, {"size": 1})["changed"]
+    assert client.writes == []
+    first = engine(client).ensure_one(None, {"size": 1})
+    second = engine(client).ensure_one(None, {"size": 1})
+    assert first["created"] == second["created"] == 1
+    assert (first["thing"]["name"], second["thing"]["name"]) == ("server-named-1", "server-named-2")
+    # A lost answer cannot be checked without an id: the client must fail, not send it twice.
+    assert client.confirm is None
+
+
+def test_a_conflict_with_another_object_is_reported_not_turned_into_an_update():
     from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 
-    class ConflictingClient(RecordingClient):
+    class UniqueFieldClient(RecordingClient):
         def post(self, path, body, confirm=None):
-            raise AirflowError("The email `a@example.com` is already taken.", "POST", path, status=409)
+            raise AirflowError("another object has this size", "POST", path, status=409)
 
-    client = ConflictingClient("v2", [])
-    with pytest.raises(AirflowError, match="already taken"):
-        engine(client).ensure_one("a", {"size": 3})
+    client = UniqueFieldClient("v2", [])
+    with pytest.raises(AirflowError, match="another object has this size"):
+        engine(client).ensure_one("a", {"size": 2})
     assert client.writes == []
+
+
+def test_ensure_matching_lists_with_the_servers_filter_and_writes_only_what_differs():
+    client = RecordingClient("v1", [{"name": "a1", "size": 1}, {"name": "a2", "size": 2}, {"name": "a3", "size": 1}])
+    checked = engine(client, check_mode=True).ensure_matching({"size": 2}, {"name_pattern": "a"})
+    assert client.listed_with == {"name_pattern": "a"} and client.writes == []
+    assert checked["changes"]["updated"] == ["a1", "a3"] and checked["unchanged"] == 1
+    assert checked["matched"] == ["a1", "a2", "a3"]
+    assert checked["diff"]["before"]["a1"]["size"] == 1 and checked["diff"]["after"]["a1"]["size"] == 2
+    done = engine(client).ensure_matching({"size": 2}, {"name_pattern": "a"})
+    # Exactly the objects in the diff are written, by id: never "whatever matches" on the server.
+    assert done["updated"] == 2 and sorted(w[1] for w in client.writes) == ["api/v1/things/a1", "api/v1/things/a3"]
+    again = engine(client).ensure_matching({"size": 2}, {"name_pattern": "a"})
+    assert not again["changed"] and again["unchanged"] == 3
