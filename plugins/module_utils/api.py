@@ -9,6 +9,7 @@ dialect for paths, update-mask parameters, write semantics and capabilities.
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import quote
 
 # The value both APIs answer in place of a secret they will not show.
@@ -32,6 +33,14 @@ class ApiV1:
     supports_bulk = False
     # v1 checks update_mask against its schema's attribute names, not the JSON field names.
     mask_names = {"variables": {"value": "val"}}
+    # Collections whose list answer leaves out fields that the single GET shows: v1 lists
+    # connections without ``extra`` (and never shows ``password``).
+    partial_lists = frozenset(["connections"])
+    # Collections whose update keeps the stored value wherever a secret is sent as ``***``. v1
+    # stores what it is sent, so a masked part cannot be kept while the rest of a field changes.
+    keeps_masked_on_update = frozenset()
+    # What a PATCH may change on default_pool when the body names it (v1 checks only the name).
+    default_pool_fields = frozenset(["slots", "include_deferred", "description"])
 
     def path(self, *parts):
         return "/".join((self.prefix,) + tuple(_quote(p) for p in parts))
@@ -40,6 +49,17 @@ class ApiV1:
         """v1 takes one comma-separated value: ?update_mask=a,b"""
         names = self.mask_names.get(collection, {})
         return {"update_mask": ",".join(sorted(names.get(f, f) for f in fields))}
+
+    def lists_full_objects(self, collection):
+        return collection not in self.partial_lists
+
+    def keeps_masked(self, collection):
+        return collection in self.keeps_masked_on_update
+
+    def unlimited_pool_slots(self, airflow_version):
+        """Whether ``slots: -1`` (unlimited) can be written. Airflow 2's API stores such a pool,
+        then answers HTTP 500 for it and for every pool listing (``open_slots`` is infinite)."""
+        return False
 
     def fab_path(self, *parts):
         """Users and roles live with the FAB security model, wherever this Airflow serves it."""
@@ -100,6 +120,11 @@ class ApiV2(ApiV1):
         "JSON file named by [core] simple_auth_manager_passwords_file, not through the API")
     supports_bulk = True
     mask_names = {}
+    partial_lists = frozenset()
+    # A connection's PATCH (single and bulk) merges ``***`` in ``password`` and in the sensitive
+    # keys of ``extra`` with the stored secret; variables store ``***`` as it is.
+    keeps_masked_on_update = frozenset(["connections"])
+    default_pool_fields = frozenset(["slots", "include_deferred"])
 
     def update_mask(self, collection, fields):
         """v2 repeats the parameter: ?update_mask=a&update_mask=b"""
@@ -130,6 +155,20 @@ class ApiV2(ApiV1):
 
     def dag_run_updates(self, run_path, state, fields):
         return [(run_path, dict((f, state[f]) for f in fields), self.update_mask("dagRuns", fields))]
+    def unlimited_pool_slots(self, airflow_version):
+        # 3.0 and 3.1 refuse -1 or fail to show the pool; 3.2 validates slots >= -1 and shows it.
+        return version_tuple(airflow_version) >= (3, 2)
+
+
+def version_tuple(version):
+    """``"3.2.1"`` -> (3, 2, 1); pre-release suffixes are ignored; unknown -> ()."""
+    numbers = []
+    for part in str(version or "").split(".")[:3]:
+        digits = re.match(r"\d+", part)
+        if not digits:
+            break
+        numbers.append(int(digits.group()))
+    return tuple(numbers)
 
 
 def dialect_for(version):

@@ -4,13 +4,19 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
 
-# Airflow's own DEFAULT_SENSITIVE_FIELDS: a key whose lower-cased name contains one of these
-# is masked by the server, so we hide it too (also on Airflow 2, whose v1 API shows it).
+# Airflow's own DEFAULT_SENSITIVE_FIELDS, the union of 2.11's and 3.3's: a key whose lower-cased
+# name contains one of these is masked by the server, so we hide it too (also on Airflow 2,
+# whose v1 API shows variables in clear text).
 SENSITIVE_WORDS = (
     "access_token", "api_key", "apikey", "authorization", "passphrase", "passwd", "password",
     "private_key", "secret", "token", "keyfile_dict", "service_account",
+    # added by Airflow 3.x
+    "access_key", "auth_header", "bearer", "connection_string", "dsn", "proxy", "proxies",
+    "service_key", "webhook_url",
 )
 HIDDEN = "<hidden>"
 HIDDEN_CHANGED = "<hidden, changed>"
@@ -22,7 +28,10 @@ UNVERIFIED = "unverified"  # the server masked the stored value, so we cannot te
 
 def is_sensitive_name(name, extra_words=()):
     lowered = str(name).strip().lower()
-    return any(word in lowered for word in SENSITIVE_WORDS + tuple(extra_words))
+    # Airflow 3 also matches the name with every run of non-word characters turned into "_"
+    # ("api-key" is "api_key"); Airflow 2 matches the lower-cased name as it is.
+    normalized = re.sub(r"\W+", "_", lowered)
+    return any(word in lowered or word in normalized for word in SENSITIVE_WORDS + tuple(extra_words))
 
 
 def contains_masked(value):
@@ -90,3 +99,34 @@ def secret_strings(value, name=None, secret=False):
     if secret and value is not None and not isinstance(value, bool) and str(value) not in ("", MASKED):
         return [str(value)]
     return []
+
+
+def keep_masked(desired, current):
+    """``desired`` with every string that the server shows as ``***`` in ``current`` sent back as
+    ``***``: where the API merges ``***`` with the stored secret, the secret stays as it is.
+
+    Only a string stands for a masked string; a part whose shape changed (a dict in place of a
+    masked string) is sent as declared.
+    """
+    if isinstance(current, str) and current == MASKED and isinstance(desired, str):
+        return MASKED
+    if isinstance(desired, dict) and isinstance(current, dict):
+        return dict((k, keep_masked(v, current[k]) if k in current else v) for k, v in desired.items())
+    if isinstance(desired, list) and isinstance(current, list) and len(desired) == len(current):
+        return [keep_masked(d, c) for d, c in zip(desired, current)]
+    return desired
+
+
+def masked_counterparts(desired, current):
+    """The declared strings at the places where ``current`` shows ``***``: secrets the server
+    knows by a name we may not (its ``sensitive_var_conn_names``)."""
+    if isinstance(current, str) and current == MASKED:
+        return [str(desired)] if isinstance(desired, str) and desired not in ("", MASKED) else []
+    found = []
+    if isinstance(desired, dict) and isinstance(current, dict):
+        for k in set(desired) & set(current):
+            found.extend(masked_counterparts(desired[k], current[k]))
+    elif isinstance(desired, list) and isinstance(current, list):
+        for d, c in zip(desired, current):
+            found.extend(masked_counterparts(d, c))
+    return found

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
-    DIFFERENT, HIDDEN, HIDDEN_CHANGED, UNVERIFIED, compare, redact, secret_strings,
+    DIFFERENT, HIDDEN, HIDDEN_CHANGED, UNVERIFIED, compare, contains_masked, redact, secret_strings,
 )
 
 # Per-object writes (Airflow 2 has no bulk endpoints) run this many at a time: a server answers
@@ -34,6 +34,13 @@ class Resource:
     fields = ()          # the fields the module manages
     protected = ()       # ids that are never deleted (exclusive skips them)
     bulk = True          # written with the collection's bulk PATCH where the API has one
+    client = None        # set by bind(): the client, for rules that depend on the server
+
+    def bind(self, client):
+        """The engine hands over its client. A resource whose rules depend on the server (its
+        dialect through ``client.connect()``, its version through ``client.server_version()``)
+        asks it from validate() or update_value(); both connect lazily and only once."""
+        self.client = client
 
     # Where the objects live. Users and roles override these: FAB serves them, not the core API.
     def collection_path(self, api):
@@ -79,6 +86,15 @@ class Resource:
     def redact(self, state):
         return dict((k, redact(v)) for k, v in state.items())
 
+    def update_value(self, ident, field, want, have, resend_secrets):
+        """The value written to ``field`` of an existing object whose ``have`` differs from ``want``.
+
+        Default: what was declared. A resource whose API keeps a stored secret where ``***`` is
+        sent returns ``want`` with those parts masked unless ``resend_secrets``; it raises
+        ReconcileError when the server cannot keep them.
+        """
+        return want
+
     def validate(self, ident, desired, state, current):
         """An error message for a desired state the server must never be sent, else None."""
         if state == "absent" and ident in self.protected:
@@ -121,6 +137,7 @@ class Reconciler:
         self.check_mode = check_mode
         self.secrets_policy = "on_create" if secrets_policy == "auto" else secrets_policy
         self.register_secret = register_secret or (lambda value: None)
+        resource.bind(client)
 
     # ----- planning -----------------------------------------------------------------------
     def plan(self, ident, desired, state, current):
@@ -151,7 +168,8 @@ class Reconciler:
             elif outcome == UNVERIFIED:
                 unverified.append(field)
         after = dict(current)
-        after.update((f, desired[f]) for f in changed)
+        resend = self.secrets_policy == "always"
+        after.update((f, res.update_value(ident, f, desired[f], current.get(f), resend)) for f in changed)
         return Plan(ident, "update" if changed else None, current, after, changed, unverified, secret)
 
     # ----- one object ---------------------------------------------------------------------
@@ -234,6 +252,8 @@ class Reconciler:
         api = self.client.connect()
         desired_by_id = dict((ident, desired) for ident, desired, _state in items)
         listed = self.client.list_all(res.collection_path(api), res.list_key())
+        if not api.lists_full_objects(res.collection):
+            listed = self._read_declared(listed, seen)
         current = dict((o[res.id_field], res.from_api(o, desired_by_id.get(o[res.id_field]))) for o in listed)
 
         plans = [self.plan(ident, desired, state, current.get(ident)) for ident, desired, state in items]
@@ -271,6 +291,20 @@ class Reconciler:
         result = self._summary(plans)
         result["diff"] = self._diff_many(to_write)
         return result
+
+    def _read_declared(self, listed, declared):
+        """The list answer with each declared object replaced by its full single GET, a few at a
+        time: only declared objects are compared, the rest need no more than their id."""
+        res = self.resource
+        api = self.client.connect()
+
+        def read(obj):
+            if obj[res.id_field] not in declared:
+                return obj
+            return self.client.get_or_none(res.item_path(api, obj[res.id_field])) or obj
+
+        with ThreadPoolExecutor(max_workers=WRITE_CONCURRENCY) as pool:
+            return list(pool.map(read, listed))
 
     def _summary(self, plans):
         """changed, the counts and the ids behind them, and the secrets that were not compared."""
@@ -341,6 +375,8 @@ class Reconciler:
             for field in plan.fields:
                 if after.get(field) == HIDDEN and (field in plan.secret or before.get(field) == HIDDEN):
                     after[field] = HIDDEN_CHANGED
+                elif isinstance(after.get(field), (dict, list)):
+                    after[field] = _mark_sent_secrets(after[field], plan.after.get(field))
         return before, after
 
     def _diff_many(self, plans):
@@ -352,6 +388,18 @@ class Reconciler:
             if a is not None:
                 after[plan.ident] = a
         return dict(before=before, after=after)
+
+
+def _mark_sent_secrets(shown, written):
+    """In a written structured field, a hidden part is HIDDEN_CHANGED where its real value is
+    sent, and stays HIDDEN where ``***`` is sent (the server keeps what it has)."""
+    if shown == HIDDEN:
+        return HIDDEN if contains_masked(written) else HIDDEN_CHANGED
+    if isinstance(shown, dict) and isinstance(written, dict):
+        return dict((k, _mark_sent_secrets(v, written.get(k))) for k, v in shown.items())
+    if isinstance(shown, list) and isinstance(written, list) and len(shown) == len(written):
+        return [_mark_sent_secrets(v, w) for v, w in zip(shown, written)]
+    return shown
 
 
 def _chunks(entities):

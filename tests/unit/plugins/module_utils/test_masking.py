@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
-    DIFFERENT, EQUAL, HIDDEN, UNVERIFIED, compare, is_sensitive_name, redact, secret_strings,
+    DIFFERENT, EQUAL, HIDDEN, UNVERIFIED, compare, is_sensitive_name, keep_masked, masked_counterparts, redact,
+    secret_strings,
 )
 
 
@@ -35,3 +36,26 @@ def test_secret_strings_collects_what_must_never_be_printed():
     assert secret_strings({"user": "u", "token": "t", "n": {"passwd": 5}}, "cfg") == ["t", "5"]
     assert secret_strings("plain", "environment") == []
     assert secret_strings("***", "db_password") == []
+
+
+def test_airflow_3_words_and_its_normalised_names_are_sensitive():
+    assert is_sensitive_name("webhook_url") and is_sensitive_name("bearer") and is_sensitive_name("dsn")
+    assert is_sensitive_name("api-key") and is_sensitive_name("Access Token")
+
+
+def test_keep_masked_sends_back_only_what_the_server_masked():
+    current = {"api_token": "***", "timeout": 5, "auth": {"secret": "***", "user": "u"}}
+    desired = {"api_token": "new", "timeout": 6, "auth": {"secret": "s", "user": "v"}, "added_token": "t"}
+    assert keep_masked(desired, current) == {
+        "api_token": "***", "timeout": 6, "auth": {"secret": "***", "user": "v"}, "added_token": "t"}
+
+
+def test_keep_masked_sends_a_reshaped_secret_as_declared():
+    assert keep_masked({"token": {"a": "b"}}, {"token": "***"}) == {"token": {"a": "b"}}
+    assert keep_masked({"x": 1}, {"token": "***"}) == {"x": 1}
+
+
+def test_masked_counterparts_are_the_declared_values_the_server_hides():
+    # A word from the server's own sensitive_var_conn_names is known only by its ***.
+    assert masked_counterparts({"house_key": "k1", "a": "b"}, {"house_key": "***", "a": "b"}) == ["k1"]
+    assert masked_counterparts({"a": "b"}, {"a": "b"}) == []

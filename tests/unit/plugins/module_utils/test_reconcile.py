@@ -308,3 +308,66 @@ def test_ensure_matching_lists_with_the_servers_filter_and_writes_only_what_diff
     assert done["updated"] == 2 and sorted(w[1] for w in client.writes) == ["api/v1/things/a1", "api/v1/things/a3"]
     again = engine(client).ensure_matching({"size": 2}, {"name_pattern": "a"})
     assert not again["changed"] and again["unchanged"] == 3
+
+
+class MaskKeeping(Thing):
+    """Like connections: a structured field whose masked parts are sent back as *** on update."""
+
+    fields = ("size", "token", "extra")
+
+    def secret_fields(self, ident, desired, current):
+        return {"token", "extra"}
+
+    def redact(self, state):
+        state = super().redact(state)
+        if isinstance(state.get("extra"), dict):
+            state["extra"] = dict((k, HIDDEN if k == "key" else v) for k, v in state["extra"].items())
+        return state
+
+    def update_value(self, ident, field, want, have, resend_secrets):
+        if field == "extra" and not resend_secrets:
+            return dict(want, key="***")
+        return want
+
+
+def test_update_value_decides_what_is_written_and_the_diff_tells_kept_from_sent_secrets():
+    client = RecordingClient("v1", [{"name": "a", "size": 1, "extra": {"key": "***", "n": 1}}])
+    kept = Reconciler(client, MaskKeeping()).ensure_one("a", {"extra": {"key": "k", "n": 2}})
+    assert client.writes[-1][2] == {"name": "a", "extra": {"key": "***", "n": 2}}
+    assert kept["diff"]["after"]["extra"] == {"key": HIDDEN, "n": 2}
+
+    client = RecordingClient("v1", [{"name": "a", "size": 1, "extra": {"key": "***", "n": 1}}])
+    sent = Reconciler(client, MaskKeeping(), secrets_policy="always").ensure_one("a", {"extra": {"key": "k", "n": 1}})
+    assert client.writes[-1][2]["extra"] == {"key": "k", "n": 1}
+    assert sent["diff"]["after"]["extra"] == {"key": HIDDEN_CHANGED, "n": 1}
+
+
+def test_bind_gives_the_resource_the_client():
+    client = RecordingClient("v2", [])
+    thing = Thing()
+    Reconciler(client, thing)
+    assert thing.client is client
+
+
+def test_a_partial_list_is_completed_by_single_reads_of_the_declared_objects_only():
+    class PartialListClient(RecordingClient):
+        reads = []
+
+        def list_all(self, path, key):
+            return [{"name": n} for n in self.objects]  # the list leaves every field out
+
+        def get_or_none(self, path):
+            self.reads.append(path)
+            return super().get_or_none(path)
+
+    class Connectionish(Thing):
+        collection = "connections"  # v1 lists connections without extra
+
+    client = PartialListClient("v1", [{"name": "a", "size": 1}, {"name": "other", "size": 1}])
+    result = Reconciler(client, Connectionish()).ensure_many([("a", {"size": 1}, "present")])
+    assert not result["changed"] and client.reads == ["api/v1/connections/a"]
+
+    client = PartialListClient("v2", [{"name": "a", "size": 1}])
+    client.reads = []
+    Reconciler(client, Connectionish(), check_mode=True).ensure_many([("a", {"size": 1}, "present")])
+    assert client.reads == []  # v2 lists whole connections
