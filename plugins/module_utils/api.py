@@ -155,6 +155,7 @@ class ApiV2(ApiV1):
 
     def dag_run_updates(self, run_path, state, fields):
         return [(run_path, dict((f, state[f]) for f in fields), self.update_mask("dagRuns", fields))]
+
     def unlimited_pool_slots(self, airflow_version):
         # 3.0 and 3.1 refuse -1 or fail to show the pool; 3.2 validates slots >= -1 and shows it.
         return version_tuple(airflow_version) >= (3, 2)

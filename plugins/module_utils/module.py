@@ -76,3 +76,49 @@ class AirflowModule(AnsibleModule):
         if not self._diff:
             result.pop("diff", None)
         self.exit_json(**result)
+
+
+class BulkForm:
+    """The two forms of a module that manages many objects of one kind: the single form (the
+    item's options at the top level, the object named by ``id_option``) and the bulk form (a
+    list of items in ``list_option``, with ``exclusive`` and ``exclude``)."""
+
+    def __init__(self, id_option, list_option, item_options):
+        self.id_option = id_option
+        self.list_option = list_option
+        self.item_options = item_options    # a function: a fresh item argspec on every call
+
+    def argument_spec(self, **module_options):
+        single = self.item_options()
+        # Required in each list item; at the top level, required only when the list is absent.
+        single[self.id_option] = dict(single[self.id_option], required=False)
+        spec = dict(single)
+        spec[self.list_option] = dict(type="list", elements="dict", options=self.item_options())
+        spec.update(exclusive=dict(type="bool", default=False), exclude=dict(type="list", elements="str", default=[]))
+        spec.update(module_options)
+        return spec
+
+    def module_kwargs(self):
+        pair = (self.id_option, self.list_option)
+        return dict(mutually_exclusive=[pair], required_one_of=[pair])
+
+    def is_single(self, params):
+        return params[self.id_option] is not None
+
+    def declared(self, module):
+        """The declared items: the single form as a list of one, else the bulk form's list."""
+        p = module.params
+        if not self.is_single(p):
+            return p[self.list_option]
+        if p["exclusive"] or p["exclude"]:
+            module.fail_json(msg="exclusive and exclude apply to the bulk form: declare the %s in '%s'"
+                             % (self.list_option, self.list_option))
+        return [p]
+
+    def ensure(self, module, engine, items):
+        """``items``: (ident, desired, state) for each declared item, in the order declared."""
+        p = module.params
+        if self.is_single(p):
+            return engine.ensure_one(*items[0])
+        return engine.ensure_many(items, exclusive=p["exclusive"], exclude=p["exclude"])
+

@@ -255,7 +255,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     HIDDEN, contains_masked, keep_masked, masked_counterparts, redact, secret_strings,
 )
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
 
 # What both APIs accept as a connection id on create (v1 helpers.validate_key, v2 ConnectionBody).
@@ -438,26 +438,15 @@ def item_options():
 
 
 def main():
-    single = item_options()
-    single["conn_id"] = dict(type="str", aliases=["connection_id"])
+    form = BulkForm("conn_id", "connections", item_options)
     module = AirflowModule(
-        argument_spec=dict(
-            single,
-            connections=dict(type="list", elements="dict", options=item_options()),
-            exclusive=dict(type="bool", default=False),
-            exclude=dict(type="list", elements="str", default=[]),
+        argument_spec=form.argument_spec(
             update_password=dict(type="str", default="auto", choices=["on_create", "always", "auto"], no_log=False),
         ),
-        mutually_exclusive=[("conn_id", "connections")],
-        required_one_of=[("conn_id", "connections")],
+        **form.module_kwargs()
     )
-    p = module.params
-    if p["conn_id"] is not None and (p["exclusive"] or p["exclude"]):
-        module.fail_json(msg="exclusive and exclude apply to the bulk form: declare the connections in 'connections'")
-    declared = [p] if p["conn_id"] is not None else p["connections"]
-
     items = []
-    for item in declared:
+    for item in form.declared(module):
         # Hide secrets before anything can fail, so no error path can echo them. An extra that is
         # not JSON cannot be searched for secret keys: all of it is hidden.
         raw_extra = item.get("extra")
@@ -475,16 +464,8 @@ def main():
             module.fail_json(msg=problem)
         items.append((item["conn_id"], desired, item["state"]))
 
-    engine = module.reconciler(ConnectionResource(), secrets_policy=p["update_password"])
-
-    def apply():
-        if p["conn_id"] is not None:
-            ident, desired, state = items[0]
-            return engine.ensure_one(ident, desired, state)
-        return engine.ensure_many(items, exclusive=p["exclusive"], exclude=p["exclude"])
-
-    module.run(apply)
-
+    engine = module.reconciler(ConnectionResource(), secrets_policy=module.params["update_password"])
+    module.run(lambda: form.ensure(module, engine, items))
 
 if __name__ == "__main__":
     main()

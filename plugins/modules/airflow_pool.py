@@ -170,7 +170,7 @@ api_version:
 """
 
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import DIFFERENT, compare
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
 
 DEFAULT_POOL = "default_pool"
@@ -251,37 +251,17 @@ def item_options():
 
 
 def main():
-    single = item_options()
-    single["name"] = dict(type="str")
-    module = AirflowModule(
-        argument_spec=dict(
-            single,
-            pools=dict(type="list", elements="dict", options=item_options()),
-            exclusive=dict(type="bool", default=False),
-            exclude=dict(type="list", elements="str", default=[]),
-        ),
-        mutually_exclusive=[("name", "pools")],
-        required_one_of=[("name", "pools")],
-    )
-    p = module.params
-    if p["name"] is not None and (p["exclusive"] or p["exclude"]):
-        module.fail_json(msg="exclusive and exclude apply to the bulk form: declare the pools in 'pools'")
-    declared = [p] if p["name"] is not None else p["pools"]
-    for item in declared:
+    form = BulkForm("name", "pools", item_options)
+    module = AirflowModule(argument_spec=form.argument_spec(), **form.module_kwargs())
+    items = []
+    for item in form.declared(module):
         problem = input_problem(item)
         if problem:
             module.fail_json(msg=problem)
+        items.append((item["name"], desired_pool(item), item["state"]))
 
     engine = module.reconciler(PoolResource())
-
-    def apply():
-        if p["name"] is not None:
-            return engine.ensure_one(p["name"], desired_pool(p), p["state"])
-        items = [(item["name"], desired_pool(item), item["state"]) for item in p["pools"]]
-        return engine.ensure_many(items, exclusive=p["exclusive"], exclude=p["exclude"])
-
-    module.run(apply)
-
+    module.run(lambda: form.ensure(module, engine, items))
 
 if __name__ == "__main__":
     main()

@@ -204,7 +204,7 @@ import json
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     HIDDEN, contains_masked, is_sensitive_name, redact, secret_strings,
 )
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
 
 
@@ -285,45 +285,32 @@ def desired_variable(item):
     return {"key": item["key"], "value": desired_value(item.get("value")), "description": item.get("description")}
 
 
-def main():
-    item_options = dict(
+def item_options():
+    return dict(
         key=dict(type="str", required=True, no_log=False),
         value=dict(type="raw", no_log=False),
         description=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
+
+
+def main():
+    form = BulkForm("key", "variables", item_options)
     module = AirflowModule(
-        argument_spec=dict(
-            key=dict(type="str", no_log=False),
-            value=dict(type="raw", no_log=False),
-            description=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            variables=dict(type="list", elements="dict", options=item_options),
-            exclusive=dict(type="bool", default=False),
-            exclude=dict(type="list", elements="str", default=[]),
+        argument_spec=form.argument_spec(
             update_secrets=dict(type="str", default="auto", choices=["on_create", "always", "auto"]),
         ),
-        mutually_exclusive=[("key", "variables")],
-        required_one_of=[("key", "variables")],
+        **form.module_kwargs()
     )
-    p = module.params
-    if p["key"] is not None and (p["exclusive"] or p["exclude"]):
-        module.fail_json(msg="exclusive and exclude apply to the bulk form: declare the variables in 'variables'")
-    for item in [p] if p["key"] is not None else p["variables"]:
+    items = []
+    for item in form.declared(module):
         # Hide secrets before anything can fail, so no error path can echo them.
         for value in secret_strings(as_json_if_structured(item.get("value")), item["key"]):
             module.hide(value)
+        items.append((item["key"], desired_variable(item), item["state"]))
 
-    engine = module.reconciler(VariableResource(), secrets_policy=p["update_secrets"])
-
-    def apply():
-        if p["key"] is not None:
-            return engine.ensure_one(p["key"], desired_variable(p), p["state"])
-        items = [(item["key"], desired_variable(item), item["state"]) for item in p["variables"]]
-        return engine.ensure_many(items, exclusive=p["exclusive"], exclude=p["exclude"])
-
-    module.run(apply)
-
+    engine = module.reconciler(VariableResource(), secrets_policy=module.params["update_secrets"])
+    module.run(lambda: form.ensure(module, engine, items))
 
 if __name__ == "__main__":
     main()
