@@ -121,4 +121,3 @@ class BulkForm:
         if self.is_single(p):
             return engine.ensure_one(*items[0])
         return engine.ensure_many(items, exclusive=p["exclusive"], exclude=p["exclude"])
-

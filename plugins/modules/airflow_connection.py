@@ -467,5 +467,6 @@ def main():
     engine = module.reconciler(ConnectionResource(), secrets_policy=module.params["update_password"])
     module.run(lambda: form.ensure(module, engine, items))
 
+
 if __name__ == "__main__":
     main()

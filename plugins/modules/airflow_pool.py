@@ -263,5 +263,6 @@ def main():
     engine = module.reconciler(PoolResource())
     module.run(lambda: form.ensure(module, engine, items))
 
+
 if __name__ == "__main__":
     main()

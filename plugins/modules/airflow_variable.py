@@ -312,5 +312,6 @@ def main():
     engine = module.reconciler(VariableResource(), secrets_policy=module.params["update_secrets"])
     module.run(lambda: form.ensure(module, engine, items))
 
+
 if __name__ == "__main__":
     main()
