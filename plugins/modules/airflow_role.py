@@ -138,34 +138,25 @@ api_version:
   sample: v2
 """
 
+from ansible_collections.dagops.airflow.plugins.module_utils.fab import FabResource
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
-from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
 
 # The roles Airflow creates itself (and re-creates at every start of its web/api server).
 BUILT_IN_ROLES = ("Admin", "Op", "User", "Viewer", "Public")
 
 
-class RoleResource(Resource):
+class RoleResource(FabResource):
     noun = "role"
     collection = "roles"
     id_field = "name"
     fields = ("permissions",)
     protected = BUILT_IN_ROLES
-    bulk = False
+    # Both APIs name the permissions "actions" in the body and in the mask.
+    mask_names = {"permissions": "actions"}
 
     def __init__(self, api, force=False):
         self.removes_permissions = api.role_update_removes_permissions
         self.force = force
-
-    def collection_path(self, api):
-        return api.fab_path("roles")
-
-    def item_path(self, api, ident):
-        return api.fab_path("roles", ident)
-
-    def update_mask(self, api, fields):
-        # Both APIs name the permissions "actions" in the body and in the mask.
-        return api.fab_update_mask(["actions" if f == "permissions" else f for f in fields])
 
     def from_api(self, obj, desired=None):
         pairs = [(item.get("action", {}).get("name"), item.get("resource", {}).get("name"))

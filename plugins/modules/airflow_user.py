@@ -157,8 +157,8 @@ api_version:
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN
+from ansible_collections.dagops.airflow.plugins.module_utils.fab import FabResource
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
-from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
 
 # What a create needs: Airflow 3 refuses a user without these, and neither version gives a user
 # a role of its own accord unless AUTH_USER_REGISTRATION_ROLE is configured.
@@ -167,25 +167,15 @@ NEEDED_TO_CREATE = ("email", "first_name", "last_name", "password", "roles")
 NAME_FIELDS = ("email", "first_name", "last_name")
 
 
-class UserResource(Resource):
+class UserResource(FabResource):
     noun = "user"
     collection = "users"
     id_field = "username"
     fields = ("email", "first_name", "last_name", "roles", "password")
-    bulk = False
 
     def __init__(self, missing_roles=lambda names: []):
         # missing_roles(names) -> the names that are not roles on the server.
         self.missing_roles = missing_roles
-
-    def collection_path(self, api):
-        return api.fab_path("users")
-
-    def item_path(self, api, ident):
-        return api.fab_path("users", ident)
-
-    def update_mask(self, api, fields):
-        return api.fab_update_mask(fields)
 
     def from_api(self, obj, desired=None):
         user = {"username": obj.get("username"), "roles": role_names(obj.get("roles") or [])}
