@@ -18,3 +18,16 @@ def test_every_module_is_in_the_airflow_action_group():
     assert modules, "no modules found"
     assert not missing, "add these modules to action_groups.airflow in meta/runtime.yml: %s" % missing
     assert sorted(set(group) - set(modules)) == [], "meta/runtime.yml lists modules that do not exist"
+
+
+def test_every_sanity_ignore_file_names_the_same_modules():
+    """Each ansible-core version's ignore file carries the license entry of every module, and nothing else."""
+    modules = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, "plugins", "modules"))
+                     if name.endswith(".py") and not name.startswith("_"))
+    expected = ["plugins/modules/%s.py validate-modules:missing-gplv3-license" % m for m in modules]
+    sanity = os.path.join(ROOT, "tests", "sanity")
+    files = sorted(name for name in os.listdir(sanity) if name.startswith("ignore-"))
+    assert files == ["ignore-2.19.txt", "ignore-2.20.txt", "ignore-2.21.txt"]
+    for name in files:
+        with open(os.path.join(sanity, name)) as handle:
+            assert sorted(line.strip() for line in handle if line.strip()) == expected, name
