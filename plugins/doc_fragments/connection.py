@@ -73,6 +73,18 @@ options:
       - A write whose outcome is unknown is checked on the server before it is sent again.
     type: int
     default: 3
+  rest_api_plugin_token:
+    description:
+      - The shared secret that the collection's REST plugin expects when C([rest_api_plugin] rest_api_plugin_expected_http_token) is set on the server.
+      - Sent only to the plugin's paths (C(rest_api/...)), in the header named by O(rest_api_plugin_token_header).
+      - The plugin is used by M(dagops.airflow.airflow_deploy_dag) and to compare secrets (C(update_password)/C(update_secrets) V(compare)).
+      - If not set, the value of the E(AIRFLOW_REST_API_PLUGIN_TOKEN) environment variable is used.
+    type: str
+  rest_api_plugin_token_header:
+    description:
+      - The name of the header that carries O(rest_api_plugin_token), as set in C([rest_api_plugin] rest_api_plugin_http_token_header_name).
+    type: str
+    default: rest_api_plugin_http_token
 notes:
   - The connection options can be set once for a play with C(module_defaults) and the action group C(group/dagops.airflow.airflow).
 requirements:

@@ -28,6 +28,10 @@ IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELET
 MAX_BACKOFF = 30.0
 MAX_RETRY_AFTER = 120.0
 USER_AGENT = "dagops.airflow-ansible-collection"
+# Where the collection's own REST plugin serves (roles/rest_api_plugin, docs/rest_api_plugin.md).
+PLUGIN_PREFIX = "rest_api/"
+PLUGIN_TOKEN_HEADER = "rest_api_plugin_http_token"
+PLUGIN_HINT = "install the collection's REST plugin with the dagops.airflow.rest_api_plugin role"
 
 HINTS = {
     400: "the server refused the request body; check the option values",
@@ -157,7 +161,8 @@ class AirflowClient:
 
     def __init__(self, url, api_version="auto", username=None, password=None, token=None,
                  validate_certs=True, ca_path=None, client_cert=None, client_key=None,
-                 timeout=30, retries=3, sleep=time.sleep, backoff=0.5):
+                 timeout=30, retries=3, sleep=time.sleep, backoff=0.5,
+                 plugin_token=None, plugin_token_header=PLUGIN_TOKEN_HEADER):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise AirflowError("airflow_url must be an http:// or https:// URL with a host, got %r" % strip_credentials(url))
@@ -186,6 +191,11 @@ class AirflowClient:
         # Airflow 2 checks a PBKDF2 hash on every Basic request (~0.1 s) but also opens a
         # session for the user; riding its cookie skips the hash. None: not tried yet.
         self._cookie_auth = None
+        # The REST plugin's optional shared secret goes to the plugin's paths only.
+        self.plugin_token = plugin_token
+        self.plugin_token_header = plugin_token_header or PLUGIN_TOKEN_HEADER
+        self._plugin = None          # the plugin's /version answer, once asked
+        self.plugin_problem = None   # why the plugin cannot be used, when it cannot
 
     # ----- API version -------------------------------------------------------------------
     def connect(self):
@@ -247,6 +257,39 @@ class AirflowClient:
         if not self.has_user_api(collection):
             raise AirflowError(self.api.no_user_api)
 
+    def rest_plugin(self):
+        """The collection's REST plugin's ``GET rest_api/v1/version`` answer, or None.
+
+        None when no plugin answers (404, or Airflow 3's UI page) or when it refuses this user
+        (not an admin, a wrong shared secret); ``plugin_problem`` then says why, for modules
+        that cannot go on without it. Asked once per client.
+        """
+        if self._plugin is None:
+            response = self.request("GET", PLUGIN_PREFIX + "v1/version", ok=(200, 401, 403, 404))
+            info = json_object_with(response, "plugin_version")
+            if info is not None:
+                self._plugin, self.plugin_problem = info, None
+            elif response.status_code in (401, 403) and is_json(response):
+                self._plugin = False
+                self.plugin_problem = "the REST plugin refused this user (HTTP %s: %s); it serves admins only, " \
+                    "and checks rest_api_plugin_token where a shared secret is set" % (
+                        response.status_code, server_message(response))
+            else:
+                self._plugin = False
+                self.plugin_problem = "the collection's REST plugin does not answer at %s (%s)" % (
+                    self._url(PLUGIN_PREFIX + "v1/version"), PLUGIN_HINT)
+        return self._plugin or None
+
+    def require_rest_plugin(self, capability=None):
+        """The plugin's version answer; fail with what to do when it is missing or lacks ``capability``."""
+        info = self.rest_plugin()
+        if info is None:
+            raise AirflowError(self.plugin_problem)
+        if capability and capability not in (info.get("capabilities") or ()):
+            raise AirflowError("the REST plugin %s on this server has no %r capability; upgrade it (%s)"
+                               % (info.get("plugin_version"), capability, PLUGIN_HINT))
+        return info
+
     # ----- verbs --------------------------------------------------------------------------
     def get(self, path, params=None, ok=(200,)):
         return _json(self.request("GET", path, params=params, ok=ok))
@@ -279,8 +322,11 @@ class AirflowClient:
             if not page or (total is not None and offset >= total):
                 return items
 
-    def request(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True):
+    def request(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True, data=None,
+                content_type=None):
         """Send one call and return the response whose status is in ``ok``.
+
+        ``body`` is sent as JSON; ``data`` (bytes) as it is, with ``content_type``.
 
         ``confirm`` is for writes that are not idempotent (POST): when the outcome of an
         attempt is unknown (connection dropped after sending, 502/504) it is called to look at
@@ -290,19 +336,20 @@ class AirflowClient:
         """
         self.connect()
         rode_cookie = auth and self._basic_auth() is None and self._cookie_auth
-        response = self._send_with_retries(method, path, params=params, body=body, ok=ok, confirm=confirm, auth=auth)
+        send = dict(params=params, body=body, ok=ok, confirm=confirm, auth=auth, data=data, content_type=content_type)
+        response = self._send_with_retries(method, path, **send)
         if rode_cookie and response.status_code == 401:
             # This server does not take its session for the API (no session auth backend).
             self._cookie_auth = False
             self.session.cookies.clear()
-            response = self._send_with_retries(method, path, params=params, body=body, ok=ok, confirm=confirm, auth=auth)
+            response = self._send_with_retries(method, path, **send)
         elif auth and self._cookie_auth is None and self._basic_auth() and response.status_code < 400 and self.session.cookies:
             self._cookie_auth = True
         if auth and self._is_stale_token(response) and self._can_renew_token():
             # A JWT expires, and every JWT dies when the api-server restarts without a fixed
             # [api_auth] jwt_secret: fetch a new one once and send the call again.
             self._jwt = None
-            response = self._send_with_retries(method, path, params=params, body=body, ok=ok, confirm=confirm, auth=auth)
+            response = self._send_with_retries(method, path, **send)
         if response.status_code not in ok:
             raise self._http_error(method, path, response)
         return response
@@ -357,16 +404,21 @@ class AirflowClient:
             return "jwt" in text or "token" in text
         return False
 
-    def _send_with_retries(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True, idempotent=None):
+    def _send_with_retries(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True, idempotent=None,
+                           data=None, content_type=None):
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         url = self._url(path)
         attempt = 0
         while True:
             headers = self._auth_headers() if auth else {}
+            if self.plugin_token and path.lstrip("/").startswith(PLUGIN_PREFIX):
+                headers[self.plugin_token_header] = self.plugin_token
+            if content_type:
+                headers["Content-Type"] = content_type
             outcome_unknown = False
             try:
                 response = self.session.request(
-                    method, url, params=params, json=body, headers=headers,
+                    method, url, params=params, json=body, data=data, headers=headers,
                     auth=self._basic_auth() if auth else None, timeout=self.timeout)
             except requests.exceptions.RequestException as exc:
                 if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)):

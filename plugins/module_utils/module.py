@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.dagops.airflow.plugins.module_utils.client import HAS_REQUESTS, AirflowClient, AirflowError
+from ansible_collections.dagops.airflow.plugins.module_utils.client import (
+    HAS_REQUESTS, PLUGIN_TOKEN_HEADER, AirflowClient, AirflowError,
+)
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Reconciler, ReconcileError
 
 # Documented once in plugins/doc_fragments/connection.py.
@@ -23,6 +25,8 @@ CONNECTION_ARGSPEC = dict(
     client_key=dict(type="path", no_log=False),
     timeout=dict(type="int", default=30),
     retries=dict(type="int", default=3),
+    rest_api_plugin_token=dict(type="str", no_log=True, fallback=(env_fallback, ["AIRFLOW_REST_API_PLUGIN_TOKEN"])),
+    rest_api_plugin_token_header=dict(type="str", default=PLUGIN_TOKEN_HEADER, no_log=False),
 )
 
 
@@ -51,7 +55,8 @@ class AirflowModule(AnsibleModule):
                 username=p["airflow_username"], password=p["airflow_password"], token=p["airflow_token"],
                 validate_certs=p["validate_certs"], ca_path=p["ca_path"],
                 client_cert=p["client_cert"], client_key=p["client_key"],
-                timeout=p["timeout"], retries=p["retries"])
+                timeout=p["timeout"], retries=p["retries"],
+                plugin_token=p["rest_api_plugin_token"], plugin_token_header=p["rest_api_plugin_token_header"])
         return self._client
 
     def hide(self, value):

@@ -35,9 +35,9 @@ class FakeSession:
         self.answers = dict((k, list(v)) for k, v in answers.items())
         self.calls = []
 
-    def request(self, method, url, params=None, json=None, headers=None, auth=None, timeout=None):
+    def request(self, method, url, params=None, json=None, data=None, headers=None, auth=None, timeout=None):
         path = url[len(self.base) + 1:]
-        self.calls.append(SimpleNamespace(method=method, path=path, params=params, json=json,
+        self.calls.append(SimpleNamespace(method=method, path=path, url=url, params=params, json=json, data=data,
                                           headers=headers or {}, auth=auth))
         queue = self.answers.get((method, path))
         if not queue:

@@ -327,3 +327,61 @@ def test_the_user_api_probe_follows_the_dialect():
     })
     client.require_user_api("roles")
     assert fake.calls[-1].params == {"limit": 1}
+
+
+PLUGIN_VERSION = FakeResponse(200, {"plugin": "dagops.airflow", "plugin_version": "0.1.0",
+                                    "capabilities": ["dag-files", "fingerprint"]})
+
+
+def test_the_rest_plugin_is_asked_once_and_gets_its_shared_secret_only():
+    client, fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "rest_api/v1/version"): [PLUGIN_VERSION],
+        ("GET", "api/v2/variables/a"): [FakeResponse(200, {"key": "a", "value": "1"})],
+    }, plugin_token="s3cret", plugin_token_header="X-Plugin-Token")
+    assert client.rest_plugin()["plugin_version"] == "0.1.0"
+    assert client.rest_plugin() is client.rest_plugin()
+    client.get("api/v2/variables/a")
+    plugin_calls = [c for c in fake.calls if "rest_api/" in c.url]
+    assert len(plugin_calls) == 1 and plugin_calls[0].headers["X-Plugin-Token"] == "s3cret"
+    assert all("X-Plugin-Token" not in c.headers for c in fake.calls if "rest_api/" not in c.url)
+    assert client.require_rest_plugin("fingerprint")["plugin_version"] == "0.1.0"
+
+
+@pytest.mark.parametrize("answer, reason", [
+    (FakeResponse(404, {"detail": "Not Found"}), "does not answer"),
+    (FakeResponse(200, text="<html>UI</html>"), "does not answer"),
+    (FakeResponse(403, {"detail": "admins only"}), "refused this user (HTTP 403: admins only)"),
+])
+def test_a_missing_or_refusing_plugin_is_none_with_the_reason(answer, reason):
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN, TOKEN],
+        ("GET", "rest_api/v1/version"): [answer, answer],
+    })
+    assert client.rest_plugin() is None
+    assert reason in client.plugin_problem
+    with pytest.raises(AirflowError, match="REST plugin"):
+        client.require_rest_plugin()
+
+
+def test_a_plugin_without_the_capability_asks_for_an_upgrade():
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "rest_api/v1/version"): [PLUGIN_VERSION],
+    })
+    with pytest.raises(AirflowError, match="no 'legacy-deploy-dag' capability"):
+        client.require_rest_plugin("legacy-deploy-dag")
+
+
+def test_raw_bodies_go_as_they_are_with_their_content_type():
+    client, fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("PUT", "rest_api/v1/dag-files/a.py"): [FakeResponse(200, {"changed": True})],
+    })
+    client.request("PUT", "rest_api/v1/dag-files/a.py", data=b"print(1)\n", content_type="application/octet-stream")
+    assert fake.calls[-1].data == b"print(1)\n" and fake.calls[-1].json is None
+    assert fake.calls[-1].headers["Content-Type"] == "application/octet-stream"
