@@ -23,12 +23,13 @@ def test_defaults():
 
 
 def test_configured_values():
-    settings = parse_settings(getter({**CORE,
+    configured = {
         ("rest_api_plugin", "rest_api_plugin_http_token_header_name"): "X-Deploy-Token",
         ("rest_api_plugin", "rest_api_plugin_expected_http_token"): "s3cret",
         ("rest_api_plugin", "max_file_size"): " 1048576 ",
         ("rest_api_plugin", "validation_timeout"): "5",
-    }))
+    }
+    settings = parse_settings(getter({**CORE, **configured}))
     assert settings.token_header == "X-Deploy-Token"
     assert settings.expected_token == "s3cret"
     assert (settings.max_file_size, settings.validation_timeout) == (1048576, 5)

@@ -26,8 +26,8 @@ def test_canonical_json_sorts_keys_drops_spaces_keeps_unicode():
 
 
 def test_a_variable_that_is_not_json():
-    assert text_fingerprints(SALT, "plain") == {"exists": True, "fingerprint": reference("plain"),
-                                                 "json_fingerprint": None}
+    expected = {"exists": True, "fingerprint": reference("plain"), "json_fingerprint": None}
+    assert text_fingerprints(SALT, "plain") == expected
 
 
 def test_a_json_variable_gets_both_fingerprints():
