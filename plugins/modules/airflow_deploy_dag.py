@@ -198,7 +198,7 @@ stale_dag_ids:
   returned: always
   type: list
   elements: str
-failed:
+failed_file:
   description: On a refused upload, the file that failed to import.
   returned: on failure
   type: str
@@ -335,7 +335,7 @@ class Deployment:
             message += "\nNot done: %s" % ", ".join(
                 ["upload %s" % path for path in not_tried] + ["remove %s" % path for path in plan.removed])
         return ReconcileError(
-            message, changed=bool(written), failed=err.path, import_errors=err.import_errors,
+            message, changed=bool(written), failed_file=err.path, import_errors=err.import_errors,
             files=dict(added=[p for p in written if p in plan.added], changed=[p for p in written if p in plan.changed],
                        removed=[], unchanged=plan.unchanged))
 
