@@ -44,12 +44,13 @@ def file_entry(relative, data):
             "content": base64.b64encode(data).decode("ascii")}
 
 
-def without_contents(module_args):
-    """The module's arguments as the result may show them: paths, sizes and SHA-256, no content."""
+def without_contents(module_args, content_given=False):
+    """The module's arguments as the result may show them: paths, sizes and SHA-256, no content.
+    ``content_given``: the task set ``content`` (handed over in ``_files``), shown as ``(not shown)``."""
     shown = dict(module_args)
     if shown.get("_files") is not None:
         shown["_files"] = [dict((k, v) for k, v in entry.items() if k != "content") for entry in shown["_files"]]
-    if shown.get("content") is not None:
+    if content_given or shown.get("content") is not None:
         shown["content"] = "(not shown)"
     return shown
 
@@ -63,6 +64,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
         args = dict(self._task.args)
+        content_given = args.get("content") is not None
         try:
             self._read_source(args)
         except (AnsibleError, OSError) as err:
@@ -72,7 +74,7 @@ class ActionModule(ActionBase):
                                            task_vars=task_vars))
         invocation = result.get("invocation")
         if isinstance(invocation, dict) and isinstance(invocation.get("module_args"), dict):
-            invocation["module_args"] = without_contents(invocation["module_args"])
+            invocation["module_args"] = without_contents(invocation["module_args"], content_given)
         return result
 
     def _read_source(self, args):

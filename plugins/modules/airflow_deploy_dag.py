@@ -103,6 +103,17 @@ options:
       - Seconds between two looks while waiting.
     type: int
     default: 3
+  _files:
+    description:
+      - Internal, set by the action plugin - the files it read from O(src) (or O(content)), each with its C(path),
+        C(sha256), C(size) and base64 C(content). Do not set it. The result's C(invocation) shows it without C(content).
+    type: list
+    elements: dict
+  _src_type:
+    description:
+      - Internal, set by the action plugin - what O(_files) came from. Do not set it.
+    type: str
+    choices: [file, directory, content]
 notes:
   - Files are uploaded one at a time, in path order, modules that define no DAG (their content mentions neither
     C(airflow) nor C(dag), Airflow's own test) first, so DAG files validate against the new helpers. The first file that

@@ -58,3 +58,5 @@ def test_the_shown_arguments_keep_paths_and_sha256_but_no_content():
     assert shown["_files"] == [{"path": "a.py", "sha256": hashlib.sha256(b"SECRET-ISH SOURCE").hexdigest(), "size": 17}]
     assert "content" in args["_files"][0]  # the module's own arguments are left alone
     assert without_contents({"content": "print(1)"})["content"] == "(not shown)"
+    # content travels in _files: the invocation still says it was given, not what it was
+    assert without_contents({"content": None, "_files": [file_entry("", b"print(1)")]}, True)["content"] == "(not shown)"

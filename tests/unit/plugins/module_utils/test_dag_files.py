@@ -39,8 +39,8 @@ def test_where_a_file_goes():
 
 
 def test_targets_are_checked_before_anything_is_written():
-    assert check_targets("directory", "team", ["a.py", "s/b.zip"]) == ({"a.py": "team/a.py", "s/b.zip": "team/s/b.zip"},
-                                                                        None)
+    expected = {"a.py": "team/a.py", "s/b.zip": "team/s/b.zip"}
+    assert check_targets("directory", "team", ["a.py", "s/b.zip"]) == (expected, None)
     assert "only .py and .zip" in check_targets("file", None, ["notes.txt"])[1]
     assert "only .py and .zip" in check_targets("file", "etl/orders", ["a.py"])[1]
     assert "content needs dest" in check_targets("content", None, [""])[1]
