@@ -14,7 +14,7 @@ if python3 "$harness" status --state-dir "$state" >/dev/null 2>&1; then
   echo "demo: Airflow is already running; applying the playbook again" >&2
 else
   echo "demo: starting Airflow 3.3 on 127.0.0.1:8080 (the first run installs it, about a minute)" >&2
-  python3 "$harness" start 3.3 --state-dir "$state" --port 8080 >/dev/null
+  python3 "$harness" start 3.3 --state-dir "$state" --port 8080 --rest-api-plugin >/dev/null
 fi
 
 build=$(mktemp -d)
@@ -25,8 +25,7 @@ trap 'rm -rf "$build"' EXIT
 eval "$(python3 - "$state/server.json" <<'PY'
 import json, shlex, sys
 s = json.load(open(sys.argv[1]))
-for name, key in (("AIRFLOW_URL", "url"), ("AIRFLOW_USERNAME", "username"), ("AIRFLOW_PASSWORD", "password"),
-                  ("DEMO_DAGS_FOLDER", "dags_folder")):
+for name, key in (("AIRFLOW_URL", "url"), ("AIRFLOW_USERNAME", "username"), ("AIRFLOW_PASSWORD", "password")):
     print("export %s=%s" % (name, shlex.quote(str(s[key]))))
 PY
 )"

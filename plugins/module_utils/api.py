@@ -91,6 +91,11 @@ class ApiV1:
                 body[key] = value
         return body
 
+    def reparse_call(self, file_token):
+        """(path, accepted statuses) of the request that asks for a priority parse of a DAG's file
+        (2.10+). Airflow 2 answers a repeated request with 201 ("Duplicate request")."""
+        return self.path("parseDagFile", file_token), (201,)
+
     def dag_run_updates(self, run_path, state, fields):
         """[(path, body, params)] that set ``fields`` (state, note) of a run: Airflow 2 sets
         the state with a PATCH on the run and the note at its own setNote endpoint."""
@@ -152,6 +157,11 @@ class ApiV2(ApiV1):
         body = super().trigger_body(run_id, None, conf, note)
         body["logical_date"] = logical_date
         return body
+
+    def reparse_call(self, file_token):
+        # Airflow 3 keeps one pending request per file (a unique key): while one waits, a second
+        # answers 409, which means the parse is already asked for.
+        return self.path("parseDagFile", file_token), (201, 409)
 
     def dag_run_updates(self, run_path, state, fields):
         return [(run_path, dict((f, state[f]) for f in fields), self.update_mask("dagRuns", fields))]

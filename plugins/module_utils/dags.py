@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import posixpath
 import time
+from datetime import datetime, timezone
 
+from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
 
 
@@ -92,7 +94,7 @@ class DagWaiter:
     """
 
     def __init__(self, client, dag_id, dag_file=None, timeout=300, interval=3,
-                 sleep=time.sleep, clock=time.monotonic):
+                 sleep=time.sleep, clock=time.monotonic, fresh=None):
         self.client = client
         self.dag_id = dag_id
         self.dag_file = dag_file
@@ -100,6 +102,9 @@ class DagWaiter:
         self.interval = interval
         self.sleep = sleep
         self.clock = clock
+        # fresh(dag) -> bool: whether the DAG's last parse is recent enough (FreshParse after a
+        # file was written); by default any parse is.
+        self.fresh = fresh or (lambda dag: True)
 
     def wait(self):
         api = self.client.connect()
@@ -107,7 +112,8 @@ class DagWaiter:
         first_seen = None
         while True:
             dag = self.client.get_or_none(api.path("dags", self.dag_id))
-            visible = dag is not None and not api.dag_is_stale(dag)
+            known = dag is not None and not api.dag_is_stale(dag)
+            visible = known and self.fresh(dag)
             if visible and not dag.get("has_import_errors"):
                 return dag
             errors = import_errors(self.client, self.dag_id, self.dag_file or (api.dag_file(dag) if dag else None))
@@ -120,12 +126,15 @@ class DagWaiter:
             if visible and not errors:
                 return dag  # flagged, but the error is gone already: the next parse clears the flag
             if self.clock() >= deadline:
-                raise ReconcileError(self._timeout_message(dag, errors), import_errors=errors)
+                raise ReconcileError(self._timeout_message(dag, errors, not_parsed_again=known and not visible), import_errors=errors)
             self.sleep(max(0, min(self.interval, deadline - self.clock())))
 
-    def _timeout_message(self, dag, errors):
+    def _timeout_message(self, dag, errors, not_parsed_again=False):
         if errors:
             return import_error_message(self.dag_id, errors[0], waited=self.timeout)
+        if not_parsed_again:
+            return ("DAG %r was not parsed again within %s s after its file was written (last parsed at %s); "
+                    "the DAG processor may be busy or down" % (self.dag_id, self.timeout, dag.get("last_parsed_time")))
         if dag is not None:
             return ("DAG %r is stale after %s s: no file in the dags folder defines it any more "
                     "(it was last parsed at %s)" % (self.dag_id, self.timeout, dag.get("last_parsed_time")))
@@ -134,6 +143,73 @@ class DagWaiter:
                 "Check the dag_id and that its file is in the dags folder; the DAG processor finds new files "
                 "every [scheduler] dag_dir_list_interval (Airflow 2) or [dag_processor] refresh_interval "
                 "(Airflow 3), 300 s by default%s" % (self.dag_id, self.timeout, hint))
+
+
+# A parse that ends this many seconds after a file was written surely read the new file: parsing
+# a DAG file takes well under this (Airflow 3 reports last_parse_duration; ~0.1-2 s seen here).
+PARSE_GRACE = 10.0
+
+
+def parse_time(text):
+    """An API timestamp (``2026-01-01T00:00:00.123+00:00`` or ``...Z``) as POSIX seconds, or None."""
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp()
+
+
+class FreshParse:
+    """Tells whether a DAG's last parse read its file as written at ``written`` (POSIX seconds,
+    the file's mtime: the server's clock, as the parse time is, so ours is never compared).
+
+    A parse that ended after the write may have started before it and read the old file. So a
+    replaced file's parse counts when it ended at least PARSE_GRACE after the write, or when an
+    earlier parse also ended after the write (parses of one file never overlap, so the later one
+    started after it). ``on_early`` is called at such an early parse, to ask for the next one
+    soon. A new file (``replaced`` False) cannot have been read before it existed.
+    """
+
+    def __init__(self, written, replaced=True, grace=PARSE_GRACE, on_early=None):
+        self.written = written
+        self.replaced = replaced
+        self.grace = grace
+        self.on_early = on_early or (lambda dag: None)
+        self.early = None   # the first parse time seen after the write, while it is too close
+
+    def __call__(self, dag):
+        parsed = parse_time(dag.get("last_parsed_time"))
+        if parsed is None or parsed <= self.written:
+            return False
+        if not self.replaced or parsed - self.written >= self.grace:
+            return True
+        if self.early is None:
+            self.early = parsed
+            self.on_early(dag)
+            return False
+        return parsed > self.early
+
+
+def request_reparse(client, dag):
+    """Ask the DAG processor to parse the file that defines ``dag`` (an API DAG object) soon.
+    Best effort: False when the server cannot take the request (Airflow before 2.10, no
+    file_token, the DAG gone); the DAG is then parsed at its next regular turn."""
+    api = client.connect()
+    token = dag.get("file_token")
+    if not token:
+        return False
+    path, accepted = api.reparse_call(token)
+    try:
+        client.request("PUT", path, ok=accepted)
+    except AirflowError as err:
+        if err.status in (404, 405):
+            return False
+        raise
+    return True
 
 
 def _error_key(error):

@@ -37,6 +37,11 @@ EXAMPLES = r"""
     msg: "Airflow {{ airflow.airflow_version }} speaks API {{ airflow.api_version }}"
   when: airflow.airflow_version is version('3.0.0', '>=')
 
+- name: Deploy DAG files through the REST plugin where it is installed
+  dagops.airflow.airflow_deploy_dag:
+    src: dags/
+  when: airflow.rest_api_plugin is not none and 'dag-files' in airflow.rest_api_plugin.capabilities
+
 - name: Fail early when the scheduler is down
   ansible.builtin.assert:
     that: airflow.healthy
@@ -77,25 +82,37 @@ bulk_api:
   type: bool
   sample: true
 rest_api_plugin:
-  description: The collection's REST plugin, as it answers at C({airflow_url}/rest_api/v1/version).
+  description:
+    - The collection's REST plugin's answer at C({airflow_url}/rest_api/v1/version), or V(null) when it does not answer
+      or refuses this user (RV(rest_api_plugin_problem) then says why). Modules such as
+      M(dagops.airflow.airflow_deploy_dag) need it; a playbook branches on it.
   returned: success
   type: dict
+  sample: {"plugin": "dagops.airflow", "plugin_version": "0.1.0", "airflow_version": "3.3.2", "api": "v2",
+           "capabilities": ["dag-files", "fingerprint", "legacy-deploy-dag"], "dags_folder": "/opt/airflow/dags",
+           "max_file_size": 10485760}
   contains:
-    present:
-      description: Whether the plugin answered.
-      type: bool
-      sample: false
-    version:
-      description: The plugin's version, when present.
+    plugin_version:
+      description: The plugin's version.
       type: str
       sample: 0.1.0
     capabilities:
-      description: What the plugin can do, when present.
+      description: What the plugin can do (C(dag-files), C(fingerprint), C(legacy-deploy-dag)).
       type: list
       elements: str
+    dags_folder:
+      description: The dags folder on the Airflow host.
+      type: str
+    max_file_size:
+      description: The largest DAG file the plugin accepts, in bytes.
+      type: int
+rest_api_plugin_problem:
+  description: Why RV(rest_api_plugin) is V(null) (not installed, or it refused this user), V(null) when it answered.
+  returned: success
+  type: str
+  sample: "the collection's REST plugin does not answer at http://127.0.0.1:8080/rest_api/v1/version (install ...)"
 """
 
-from ansible_collections.dagops.airflow.plugins.module_utils.client import json_object_with
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
 
 
@@ -104,11 +121,7 @@ def gather(client):
     version = client.server_version()
     health = client.get(api.health_path)
     statuses = [part.get("status") for part in health.values() if isinstance(part, dict) and part.get("status")]
-    plugin = client.request("GET", "rest_api/v1/version", ok=(200, 401, 403, 404))
-    answer = json_object_with(plugin, "version")
-    plugin_info = dict(present=answer is not None)
-    if answer is not None:
-        plugin_info.update(version=answer.get("version"), capabilities=answer.get("capabilities", []))
+    plugin = client.rest_plugin()
     return dict(
         changed=False,
         airflow_version=version,
@@ -117,7 +130,8 @@ def gather(client):
         healthy=bool(statuses) and all(s == "healthy" for s in statuses),
         user_api=client.has_user_api(),
         bulk_api=api.supports_bulk,
-        rest_api_plugin=plugin_info,
+        rest_api_plugin=plugin,
+        rest_api_plugin_problem=None if plugin else client.plugin_problem,
     )
 
 

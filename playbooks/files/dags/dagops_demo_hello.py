@@ -1,7 +1,8 @@
 """The demo's sample DAG: greets whoever the run's conf names, then reports how it went.
 
-Placed into the local Airflow's dags folder by playbooks/demo.yml, which then unpauses it,
-triggers it once per version of this file and waits for the run.
+Deployed into the local Airflow's dags folder by playbooks/demo.yml (airflow_deploy_dag, through
+the collection's REST plugin), which then unpauses it, triggers it once per version of this file
+and waits for the run.
 """
 from datetime import datetime
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
+from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import (
-    DagWaiter, concerns, running_task_instances, same_file,
+    DagWaiter, FreshParse, concerns, parse_time, request_reparse, running_task_instances, same_file,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 
@@ -160,3 +161,80 @@ def test_running_task_instances_are_named_by_run_and_task():
             return [{"dag_run_id": "r2", "task_id": "load"}, {"dag_run_id": "r1", "task_id": "extract"}]
 
     assert running_task_instances(Listing(), "orders") == ["r1/extract", "r2/load"]
+
+
+# ----- a parse newer than a file's upload ----------------------------------------------------------
+def parsed_at(stamp):
+    return dict(DAG, last_parsed_time=stamp)
+
+
+WRITTEN = 1767225600.0  # 2026-01-01T00:00:00Z, the uploaded file's mtime
+
+
+def test_parse_times_in_both_api_forms():
+    assert parse_time("2026-01-01T00:00:00+00:00") == WRITTEN
+    assert parse_time("2026-01-01T00:00:01.5Z") == WRITTEN + 1.5
+    assert parse_time(None) is None and parse_time("soon") is None
+
+
+def test_a_new_files_first_parse_after_the_upload_counts():
+    fresh = FreshParse(WRITTEN, replaced=False)
+    assert not fresh(parsed_at("2025-12-31T23:59:59Z"))
+    assert fresh(parsed_at("2026-01-01T00:00:00.2Z"))
+
+
+def test_a_replaced_file_needs_a_parse_that_surely_started_after_the_upload():
+    asked = []
+    fresh = FreshParse(WRITTEN, replaced=True, on_early=asked.append)
+    assert not fresh(parsed_at("2026-01-01T00:00:00Z"))          # the old parse, not after the write
+    early = parsed_at("2026-01-01T00:00:01Z")
+    assert not fresh(early)                                       # may have read the old file
+    assert asked == [early]                                       # so the next parse is asked for
+    assert not fresh(early)                                       # the same parse again
+    assert fresh(parsed_at("2026-01-01T00:00:02Z"))               # the parse after it read the new file
+    assert asked == [early]
+
+
+def test_a_replaced_files_parse_long_after_the_upload_counts_at_once():
+    assert FreshParse(WRITTEN, replaced=True, grace=10)(parsed_at("2026-01-01T00:00:10Z"))
+
+
+def test_the_waiter_waits_for_a_fresh_parse_and_names_it_when_none_comes():
+    clock = FakeClock()
+    old = parsed_at("2025-12-31T23:00:00Z")
+    client = ScriptedClient("v2", [(old, []), (old, []), (parsed_at("2026-01-01T00:00:03Z"), [])])
+    found = waiter(client, clock, fresh=FreshParse(WRITTEN, replaced=False)).wait()
+    assert found["last_parsed_time"].endswith("03Z") and clock.sleeps == [3, 3]
+    with pytest.raises(ReconcileError, match="was not parsed again within 30 s after its file was written"):
+        waiter(ScriptedClient("v2", [(old, [])]), FakeClock(), fresh=FreshParse(WRITTEN)).wait()
+
+
+class ReparseClient:
+    def __init__(self, version, status=201):
+        self.api = dialect_for(version)
+        self.status = status
+        self.calls = []
+
+    def connect(self):
+        return self.api
+
+    def request(self, method, path, ok=(200,)):
+        self.calls.append((method, path, ok))
+        if self.status not in ok:
+            raise AirflowError("refused", method, path, status=self.status)
+
+
+def test_a_reparse_is_asked_through_the_dialect():
+    v1 = ReparseClient("v1")
+    assert request_reparse(v1, {"dag_id": "a", "file_token": "tok/en"})
+    assert v1.calls == [("PUT", "api/v1/parseDagFile/tok%2Fen", (201,))]
+    v2 = ReparseClient("v2", status=409)   # Airflow 3: a request for this file is already pending
+    assert request_reparse(v2, {"dag_id": "a", "file_token": "t"})
+    assert v2.calls[0][2] == (201, 409)
+
+
+def test_a_reparse_is_skipped_where_the_server_cannot_take_it():
+    assert not request_reparse(ReparseClient("v1"), {"dag_id": "a"})
+    assert not request_reparse(ReparseClient("v1", status=404), {"dag_id": "a", "file_token": "t"})
+    with pytest.raises(AirflowError):
+        request_reparse(ReparseClient("v2", status=403), {"dag_id": "a", "file_token": "t"})

@@ -1,0 +1,1 @@
+raise RuntimeError("a hidden directory must never be deployed")

@@ -1,0 +1,1 @@
+raise RuntimeError("a hidden file must never be deployed")
