@@ -352,8 +352,8 @@ class ConnectionResource(Resource):
             return kept
         raise ReconcileError(
             "connection %r: extra must change, but this Airflow stores extra as it is sent and shows its secret "
-            "keys (%s) only as ***, so they cannot keep their stored values; set update_password=always to send "
-            "the declared secrets as well, or leave extra as it is" % (ident, ", ".join(masked_keys(kept))))
+            "keys (%s) only as ***, so they cannot keep their stored values; set update_password=always (or compare, with the collection's "
+            "REST plugin) to send the declared secrets as well, or leave extra as it is" % (ident, ", ".join(masked_keys(kept))))
 
     def validate(self, ident, desired, state, current):
         if state == "present" and current is None and desired.get("conn_type") is None:
