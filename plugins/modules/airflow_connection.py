@@ -79,7 +79,7 @@ options:
       - V(always) sends them on every run and reports C(changed).
       - V(compare) asks the collection's REST plugin (installed by the C(dagops.airflow.rest_api_plugin) role)
         whether the stored password and each masked key of O(extra) differ from the declared ones, with one request
-        for all the connections of the task: the plugin answers an HMAC-SHA256 of the stored secret under a random
+        for all the connections of the task; the plugin answers an HMAC-SHA256 of the stored secret under a random
         salt, which the module compares with the same HMAC of the declared value, so no secret leaves the server.
         What differs is written and reports C(changed); what is equal is unchanged and not listed in
         RV(secrets_not_verified). Without the plugin the task fails before anything is written.

@@ -83,7 +83,7 @@ options:
       - V(on_create) sends such a value only when the variable is created, and reports it in RV(secrets_not_verified).
       - V(always) sends it on every run and reports C(changed).
       - V(compare) asks the collection's REST plugin (installed by the C(dagops.airflow.rest_api_plugin) role)
-        whether the stored value differs from the declared one, with one request for all the variables of the task:
+        whether the stored value differs from the declared one, with one request for all the variables of the task;
         the plugin answers an HMAC-SHA256 of the stored value under a random salt, which the module compares with
         the same HMAC of the declared value, so no secret leaves the server. A different value is written and
         reports C(changed); an equal one is unchanged and not listed in RV(secrets_not_verified). A string is
