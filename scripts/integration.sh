@@ -19,7 +19,7 @@ trap stop_server EXIT
 for flavor in "${flavors[@]}"; do
   echo "=== integration on Airflow $flavor" >&2
   state=$(mktemp -d "${TMPDIR:-/tmp}/dagops-it-$flavor-XXXXXX")
-  python3 "$harness" start "$flavor" --state-dir "$state" >"$state/start.json"
+  python3 "$harness" start "$flavor" --state-dir "$state" --rest-api-plugin >"$state/start.json"
   coll=$("$root/scripts/stage.sh" "it-$flavor")
   # ansible-test hands this file to every target (role targets as vars, runme.sh as ../../).
   python3 - "$state/server.json" "$coll/tests/integration/integration_config.yml" "$harness" "$state" <<'PY'
