@@ -299,8 +299,10 @@ class AirflowClient:
         response = self.request("GET", path, params=params, ok=(200, 404))
         return None if response.status_code == 404 else _json(response)
 
-    def post(self, path, body, ok=(200, 201), confirm=None):
-        return _json(self.request("POST", path, body=body, ok=ok, confirm=confirm))
+    def post(self, path, body, ok=(200, 201), confirm=None, idempotent=None):
+        """``idempotent=True`` for a POST that only reads (the REST plugin's fingerprints): sent
+        again when its answer is lost, like a GET."""
+        return _json(self.request("POST", path, body=body, ok=ok, confirm=confirm, idempotent=idempotent))
 
     def patch(self, path, body, params=None, ok=(200,)):
         return _json(self.request("PATCH", path, body=body, params=params, ok=ok))
@@ -323,7 +325,7 @@ class AirflowClient:
                 return items
 
     def request(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True, data=None,
-                content_type=None):
+                content_type=None, idempotent=None):
         """Send one call and return the response whose status is in ``ok``.
 
         ``body`` is sent as JSON; ``data`` (bytes) as it is, with ``content_type``.
@@ -336,7 +338,8 @@ class AirflowClient:
         """
         self.connect()
         rode_cookie = auth and self._basic_auth() is None and self._cookie_auth
-        send = dict(params=params, body=body, ok=ok, confirm=confirm, auth=auth, data=data, content_type=content_type)
+        send = dict(params=params, body=body, ok=ok, confirm=confirm, auth=auth, data=data, content_type=content_type,
+                    idempotent=idempotent)
         response = self._send_with_retries(method, path, **send)
         if rode_cookie and response.status_code == 401:
             # This server does not take its session for the API (no session auth backend).

@@ -11,10 +11,13 @@ from __future__ import annotations
 import fnmatch
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.dagops.airflow.plugins.module_utils import fingerprints
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     DIFFERENT, HIDDEN, HIDDEN_CHANGED, UNVERIFIED, compare, contains_masked, redact, secret_strings,
 )
+
+SECRETS_POLICIES = ("on_create", "always", "compare", "auto")
 
 # Per-object writes (Airflow 2 has no bulk endpoints) run this many at a time: a server answers
 # each in ~50-80 ms, mostly its own work, so a few in flight nearly halve the time even on a
@@ -86,6 +89,13 @@ class Resource:
     def redact(self, state):
         return dict((k, redact(v)) for k, v in state.items())
 
+    def secret_probes(self, ident, field, want, have):
+        """How the REST plugin can tell whether ``field``, whose ``have`` the server masks, differs
+        from ``want``: a list of ``fingerprints.Probe`` (each with the declared value it checks).
+        The field differs when any probe says so. Empty (the default): it cannot be compared and
+        stays unverified."""
+        return []
+
     def update_value(self, ident, field, want, have, resend_secrets):
         """The value written to ``field`` of an existing object whose ``have`` differs from ``want``.
 
@@ -105,7 +115,7 @@ class Resource:
 class Plan:
     """What one object needs: create, update, delete or nothing, and why."""
 
-    def __init__(self, ident, action, before, after, fields=(), unverified=(), secret=()):
+    def __init__(self, ident, action, before, after, fields=(), unverified=(), secret=(), desired=None):
         self.ident = ident
         self.action = action            # "create" | "update" | "delete" | None
         self.before = before
@@ -113,6 +123,9 @@ class Plan:
         self.fields = sorted(fields)    # fields to write on update
         self.unverified = sorted(unverified)
         self.secret = set(secret)
+        self.desired = desired or {}
+        self.resend = set()             # changed fields written with their declared secrets
+        self.same_secrets = set()       # ... whose secrets the plugin found equal to the stored ones
 
 
 class ReconcileError(Exception):
@@ -127,20 +140,64 @@ class ReconcileError(Exception):
 class Reconciler:
     """Brings one or many objects of a Resource to their desired state.
 
-    ``secrets_policy``: ``on_create`` leaves a secret the server masks as it is once the
-    object exists (and reports it unverified); ``always`` sends secret fields every run.
+    ``secrets_policy`` decides what happens to a secret the server masks (``***``, or never
+    shows) on an existing object:
+
+    - ``on_create`` leaves it as it is and reports it unverified;
+    - ``always`` sends secret fields every run;
+    - ``compare`` asks the collection's REST plugin, once per run for all objects, whether each
+      masked field differs from the declared value (Resource.secret_probes); a field that differs
+      is written with its declared secrets, one that does not is unchanged. It fails before
+      anything is written when the plugin cannot answer;
+    - ``auto`` is ``compare`` where the plugin answers with the fingerprint capability, else
+      ``on_create``; the plugin is asked only when a masked secret is met.
     """
 
     def __init__(self, client, resource, check_mode=False, secrets_policy="on_create", register_secret=None):
+        if secrets_policy not in SECRETS_POLICIES:
+            raise ValueError("unknown secrets policy %r" % secrets_policy)
         self.client = client
         self.resource = resource
         self.check_mode = check_mode
-        self.secrets_policy = "on_create" if secrets_policy == "auto" else secrets_policy
+        self.secrets_policy = secrets_policy
         self.register_secret = register_secret or (lambda value: None)
         resource.bind(client)
 
+    # ----- the secrets policy -------------------------------------------------------------
+    def applied_policy(self):
+        """The policy in force: ``auto`` reads as ``on_create`` until a masked secret made it ask the plugin."""
+        return "on_create" if self.secrets_policy == "auto" else self.secrets_policy
+
+    def _require_policy(self):
+        """``compare`` cannot work without the plugin: fail before planning, so nothing is written."""
+        if self.secrets_policy == "compare":
+            self.client.require_rest_plugin(fingerprints.CAPABILITY)
+
+    def _compares(self):
+        if self.secrets_policy == "auto":
+            info = self.client.rest_plugin()
+            usable = info is not None and fingerprints.CAPABILITY in (info.get("capabilities") or ())
+            self.secrets_policy = "compare" if usable else "on_create"
+        return self.secrets_policy == "compare"
+
     # ----- planning -----------------------------------------------------------------------
     def plan(self, ident, desired, state, current):
+        return self.plan_all([(ident, desired, state, current)])[0]
+
+    def plan_all(self, wanted):
+        """Plans for ``wanted`` = [(ident, desired, state, current)]: compared field by field,
+        masked secrets settled with one question to the plugin (compare), then the values to write."""
+        plans = [self._compare(*args) for args in wanted]
+        self._settle_masked(plans)
+        for plan in plans:
+            if plan.action == "update":
+                resend = self.secrets_policy == "always"
+                plan.after = dict(plan.before)
+                plan.after.update((f, self.resource.update_value(plan.ident, f, plan.desired[f], plan.before.get(f),
+                                                                 resend or f in plan.resend)) for f in plan.fields)
+        return plans
+
+    def _compare(self, ident, desired, state, current):
         res = self.resource
         problem = res.validate(ident, desired, state, current)
         if problem:
@@ -154,7 +211,7 @@ class Reconciler:
             after = dict((f, desired.get(f)) for f in res.fields)
             after[res.id_field] = ident
             return Plan(ident, "create", None, after, fields=[f for f in res.fields if desired.get(f) is not None],
-                        secret=secret)
+                        secret=secret, desired=desired)
         changed, unverified = [], []
         for field, want in desired.items():
             if want is None or field == res.id_field:
@@ -167,16 +224,47 @@ class Reconciler:
                 changed.append(field)
             elif outcome == UNVERIFIED:
                 unverified.append(field)
-        after = dict(current)
-        resend = self.secrets_policy == "always"
-        after.update((f, res.update_value(ident, f, desired[f], current.get(f), resend)) for f in changed)
-        return Plan(ident, "update" if changed else None, current, after, changed, unverified, secret)
+        return Plan(ident, "update" if changed else None, current, dict(current), changed, unverified, secret,
+                    desired=desired)
+
+    def _settle_masked(self, plans):
+        """Under ``compare``, one question to the plugin for every masked field of ``plans``:
+        an unverified field that differs becomes a change, one that does not is unchanged. A
+        field that changes anyway and has masked parts is written with its declared secrets,
+        which is safe once they are known (Airflow 2 cannot keep a masked part); the diff shows
+        them as changed only where they differ."""
+        res = self.resource
+        masked = [(plan, f, False) for plan in plans for f in plan.unverified]
+        masked.extend((plan, f, True) for plan in plans if plan.action == "update" for f in plan.fields
+                      if self.secrets_policy != "always" and contains_masked(plan.before.get(f)))
+        if not masked or not self._compares():
+            return
+        asked, probes = [], []
+        for plan, field, changing in masked:
+            found = res.secret_probes(plan.ident, field, plan.desired[field], plan.before.get(field))
+            if found:
+                asked.append((plan, field, changing, len(probes), len(probes) + len(found)))
+                probes.extend(found)
+        verdicts = fingerprints.ask(self.client, probes, self.register_secret)
+        for plan, field, changing, first, last in asked:
+            differ = any(verdicts[first:last])
+            if changing:
+                plan.resend.add(field)
+                if not differ:
+                    plan.same_secrets.add(field)
+                continue
+            plan.unverified.remove(field)
+            if differ:
+                plan.resend.add(field)
+                plan.fields = sorted(plan.fields + [field])
+                plan.action = "update"
 
     # ----- one object ---------------------------------------------------------------------
     def ensure_one(self, ident, desired, state="present"):
         """One object to its desired state. ``ident`` None: the server names the new object
         (a DAG run triggered without a run id), so there is nothing to look up and every call
         creates one."""
+        self._require_policy()
         current = None if ident is None else self._get(ident, desired)
         plan = self.plan(ident, desired, state, current)
         final = plan.after
@@ -231,7 +319,7 @@ class Reconciler:
                 return res.from_api(answer, desired)
             raced = self.plan(plan.ident, desired, "present", now)
             plan.action, plan.before, plan.after, plan.fields = raced.action, raced.before, raced.after, raced.fields
-            plan.unverified = raced.unverified
+            plan.unverified, plan.resend = raced.unverified, raced.resend
             if not plan.action:
                 return plan.before
         answer = None
@@ -250,19 +338,20 @@ class Reconciler:
             seen.add(ident)
 
         api = self.client.connect()
+        self._require_policy()
         desired_by_id = dict((ident, desired) for ident, desired, _state in items)
         listed = self.client.list_all(res.collection_path(api), res.list_key())
         if not api.lists_full_objects(res.collection):
             listed = self._read_declared(listed, seen)
         current = dict((o[res.id_field], res.from_api(o, desired_by_id.get(o[res.id_field]))) for o in listed)
 
-        plans = [self.plan(ident, desired, state, current.get(ident)) for ident, desired, state in items]
+        wanted = [(ident, desired, state, current.get(ident)) for ident, desired, state in items]
         if exclusive:
             for ident in sorted(set(current) - seen):
                 if ident in res.protected or any(fnmatch.fnmatchcase(ident, pattern) for pattern in exclude):
                     continue
-                plans.append(self.plan(ident, {}, "absent", current[ident]))
-        return self._apply(plans, desired_by_id)
+                wanted.append((ident, {}, "absent", current[ident]))
+        return self._apply(self.plan_all(wanted), desired_by_id)
 
     def ensure_matching(self, desired, params):
         """Every object the server lists under ``params`` (its own filter, such as a DAG id
@@ -270,12 +359,14 @@ class Reconciler:
         written, never a server-side "update whatever matches"."""
         res = self.resource
         api = self.client.connect()
+        self._require_policy()
         listed = self.client.list_all(res.collection_path(api), res.list_key(), params=params)
-        plans, desired_by_id = [], {}
+        wanted, desired_by_id = [], {}
         for obj in listed:
             ident = obj[res.id_field]
             desired_by_id[ident] = dict(desired, **{res.id_field: ident})
-            plans.append(self.plan(ident, desired_by_id[ident], "present", res.from_api(obj, desired_by_id[ident])))
+            wanted.append((ident, desired_by_id[ident], "present", res.from_api(obj, desired_by_id[ident])))
+        plans = self.plan_all(wanted)
         result = self._apply(plans, desired_by_id)
         result["matched"] = [plan.ident for plan in plans]
         return result
@@ -315,7 +406,8 @@ class Reconciler:
         written = sum(len(ids) for ids in changes.values())
         result = dict((name, len(ids)) for name, ids in changes.items())
         result.update(changed=bool(written), unchanged=len(plans) - written, changes=changes,
-                      secrets_not_verified=["%s.%s" % (p.ident, f) for p in plans for f in p.unverified])
+                      secrets_not_verified=["%s.%s" % (p.ident, f) for p in plans for f in p.unverified],
+                      secrets_policy=self.applied_policy())
         return result
 
     def _write_each(self, plans, desired_by_id):
@@ -373,6 +465,8 @@ class Reconciler:
         after = self.resource.redact(plan.after) if plan.after else None
         if before and after:
             for field in plan.fields:
+                if field in plan.same_secrets:
+                    continue    # resent, but equal to what is stored
                 if after.get(field) == HIDDEN and (field in plan.secret or before.get(field) == HIDDEN):
                     after[field] = HIDDEN_CHANGED
                 elif isinstance(after.get(field), (dict, list)):

@@ -77,11 +77,19 @@ options:
         none; afterwards they are left as they are on the server and listed in RV(secrets_not_verified). Changing
         another field never overwrites a stored secret.
       - V(always) sends them on every run and reports C(changed).
-      - V(auto) is V(on_create) for now; it will compare through the collection's REST plugin once that is installed.
+      - V(compare) asks the collection's REST plugin (installed by the C(dagops.airflow.rest_api_plugin) role)
+        whether the stored password and each masked key of O(extra) differ from the declared ones, with one request
+        for all the connections of the task; the plugin answers an HMAC-SHA256 of the stored secret under a random
+        salt, which the module compares with the same HMAC of the declared value, so no secret leaves the server.
+        What differs is written and reports C(changed); what is equal is unchanged and not listed in
+        RV(secrets_not_verified). Without the plugin the task fails before anything is written.
+      - V(auto) is V(compare) where the REST plugin answers with its C(fingerprint) capability, else V(on_create).
+        The plugin is asked only when the server masks a declared secret.
       - On Airflow 2 with V(on_create), a change to the non-secret keys of O(extra) of a connection whose extra holds
-        secret keys fails with a clear error, because Airflow 2 cannot keep part of O(extra); use V(always) for it.
+        secret keys fails with a clear error, because Airflow 2 cannot keep part of O(extra); use V(compare) or
+        V(always) for it.
     type: str
-    choices: [on_create, always, auto]
+    choices: [on_create, always, compare, auto]
     default: auto
   connections:
     description:
@@ -241,6 +249,13 @@ secrets_not_verified:
   type: list
   elements: str
   sample: ["warehouse.password"]
+secrets_policy:
+  description:
+    - The secrets policy that applied, V(on_create), V(always) or V(compare). O(update_password=auto) shows the one it
+      resolved to, and V(on_create) when no masked secret made it ask the REST plugin.
+  returned: always
+  type: str
+  sample: compare
 api_version:
   description: The REST API version that was used.
   returned: when the server was reached
@@ -252,6 +267,9 @@ import json
 import re
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
+from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import (
+    connection_extra_probe, connection_password_probe,
+)
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     HIDDEN, contains_masked, keep_masked, masked_counterparts, redact, secret_strings,
 )
@@ -304,6 +322,16 @@ class ConnectionResource(Resource):
         found.extend(masked_counterparts((desired or {}).get("extra"), (current or {}).get("extra")))
         return found
 
+    def secret_probes(self, ident, field, want, have):
+        if field == "password":
+            return [connection_password_probe(ident, want)]
+        if field == "extra" and isinstance(want, dict) and isinstance(have, dict):
+            # The plugin fingerprints one top-level key of extra at a time: ask for every key
+            # whose stored value shows ***, anywhere inside it.
+            return [connection_extra_probe(ident, key, want[key]) for key in sorted(set(want) & set(have))
+                    if contains_masked(have[key])]
+        return []
+
     def redact(self, state):
         shown = dict(state)
         if shown.get("password") is not None:
@@ -324,8 +352,8 @@ class ConnectionResource(Resource):
             return kept
         raise ReconcileError(
             "connection %r: extra must change, but this Airflow stores extra as it is sent and shows its secret "
-            "keys (%s) only as ***, so they cannot keep their stored values; set update_password=always to send "
-            "the declared secrets as well, or leave extra as it is" % (ident, ", ".join(masked_keys(kept))))
+            "keys (%s) only as ***, so they cannot keep their stored values; set update_password=always (or compare, with the collection's "
+            "REST plugin) to send the declared secrets as well, or leave extra as it is" % (ident, ", ".join(masked_keys(kept))))
 
     def validate(self, ident, desired, state, current):
         if state == "present" and current is None and desired.get("conn_type") is None:
@@ -441,7 +469,7 @@ def main():
     form = BulkForm("conn_id", "connections", item_options)
     module = AirflowModule(
         argument_spec=form.argument_spec(
-            update_password=dict(type="str", default="auto", choices=["on_create", "always", "auto"], no_log=False),
+            update_password=dict(type="str", default="auto", choices=["on_create", "always", "compare", "auto"], no_log=False),
         ),
         **form.module_kwargs()
     )

@@ -52,16 +52,22 @@ options:
   password:
     description:
       - The user's password. Required to create a user.
-      - The server never shows a password, so it cannot be compared; O(update_password) decides when it is sent.
+      - The server never shows a password; O(update_password) decides when it is sent, and V(compare) checks it
+        against the stored one through the REST plugin.
     type: str
   update_password:
     description:
       - V(on_create) sends the password only when the user is created; for an existing user it is not sent and is
         reported in RV(secrets_not_verified).
       - V(always) sends it on every run and reports C(changed).
-      - V(auto) is V(on_create) for now; it will compare through the collection's REST plugin once that is installed.
+      - V(compare) asks the collection's REST plugin (installed by the C(dagops.airflow.rest_api_plugin) role)
+        whether the declared password matches the user's stored password hash; a different password is written and
+        reports C(changed), a matching one is unchanged and not listed in RV(secrets_not_verified). Without the
+        plugin the task fails before anything is written.
+      - V(auto) is V(compare) where the REST plugin answers with its C(fingerprint) capability, else V(on_create).
+        The plugin is asked only when a password is declared for an existing user.
     type: str
-    choices: [on_create, always, auto]
+    choices: [on_create, always, compare, auto]
     default: auto
   state:
     description:
@@ -148,6 +154,13 @@ secrets_not_verified:
   type: list
   elements: str
   sample: ["alice.password"]
+secrets_policy:
+  description:
+    - The secrets policy that applied, V(on_create), V(always) or V(compare). O(update_password=auto) shows the one it
+      resolved to, and V(on_create) when no masked secret made it ask the REST plugin.
+  returned: always
+  type: str
+  sample: compare
 api_version:
   description: The REST API version that was used.
   returned: when the server was reached
@@ -156,6 +169,7 @@ api_version:
 """
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
+from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import user_password_probe
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN
 from ansible_collections.dagops.airflow.plugins.module_utils.fab import FabResource
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
@@ -196,6 +210,10 @@ class UserResource(FabResource):
 
     def secret_fields(self, ident, desired, current):
         return {"password"}
+
+    def secret_probes(self, ident, field, want, have):
+        # No hash to fingerprint: the plugin checks the declared password against the stored one.
+        return [user_password_probe(ident, want)] if field == "password" else []
 
     def redact(self, state):
         shown = dict(state)
@@ -242,7 +260,7 @@ def main():
             last_name=dict(type="str"),
             roles=dict(type="list", elements="str"),
             password=dict(type="str", no_log=True),
-            update_password=dict(type="str", default="auto", choices=["on_create", "always", "auto"], no_log=False),
+            update_password=dict(type="str", default="auto", choices=["on_create", "always", "compare", "auto"], no_log=False),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
     )
@@ -257,7 +275,6 @@ def main():
         def missing_roles(names):
             return [name for name in names if client.get_or_none(api.fab_path("roles", name)) is None]
 
-        # auto is on_create until the REST plugin's fingerprint endpoint lets the engine compare.
         engine = module.reconciler(UserResource(missing_roles), secrets_policy=p["update_password"])
         return engine.ensure_one(p["username"], desired_user(p), p["state"])
 

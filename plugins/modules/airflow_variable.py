@@ -82,11 +82,18 @@ options:
         key contains a sensitive word (C(password), C(secret), C(token), C(api_key), ...), so it cannot be compared.
       - V(on_create) sends such a value only when the variable is created, and reports it in RV(secrets_not_verified).
       - V(always) sends it on every run and reports C(changed).
-      - V(auto) is V(on_create) for now; it will compare through the collection's REST plugin once that is installed.
+      - V(compare) asks the collection's REST plugin (installed by the C(dagops.airflow.rest_api_plugin) role)
+        whether the stored value differs from the declared one, with one request for all the variables of the task;
+        the plugin answers an HMAC-SHA256 of the stored value under a random salt, which the module compares with
+        the same HMAC of the declared value, so no secret leaves the server. A different value is written and
+        reports C(changed); an equal one is unchanged and not listed in RV(secrets_not_verified). A string is
+        compared as text, a dict or a list as JSON. Without the plugin the task fails before anything is written.
+      - V(auto) is V(compare) where the REST plugin answers with its C(fingerprint) capability, else V(on_create).
+        The plugin is asked only when the server masks a declared value.
       - On Airflow 2 the API shows every value, so values are always compared; the values of sensitive keys are
         still hidden in all output.
     type: str
-    choices: [on_create, always, auto]
+    choices: [on_create, always, compare, auto]
     default: auto
 notes:
   - The value of a variable whose key contains a sensitive word never appears in the task's output, its diff or
@@ -192,6 +199,13 @@ secrets_not_verified:
   type: list
   elements: str
   sample: ["db_password.value"]
+secrets_policy:
+  description:
+    - The secrets policy that applied, V(on_create), V(always) or V(compare). O(update_secrets=auto) shows the one it
+      resolved to, and V(on_create) when no masked secret made it ask the REST plugin.
+  returned: always
+  type: str
+  sample: compare
 api_version:
   description: The REST API version that was used.
   returned: when the server was reached
@@ -201,6 +215,7 @@ api_version:
 
 import json
 
+from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import variable_probe
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     HIDDEN, contains_masked, is_sensitive_name, redact, secret_strings,
 )
@@ -235,6 +250,10 @@ class VariableResource(Resource):
         if is_sensitive_name(ident) or (current and contains_masked(current.get("value"))):
             return {"value"}
         return set()
+
+    def secret_probes(self, ident, field, want, have):
+        # The whole value: its text for a declared string, its JSON for a declared dict or list.
+        return [variable_probe(ident, want)] if field == "value" else []
 
     def secret_strings(self, ident, desired, current, secret):
         found = super().secret_strings(ident, desired, current, secret)
@@ -298,7 +317,7 @@ def main():
     form = BulkForm("key", "variables", item_options)
     module = AirflowModule(
         argument_spec=form.argument_spec(
-            update_secrets=dict(type="str", default="auto", choices=["on_create", "always", "auto"]),
+            update_secrets=dict(type="str", default="auto", choices=["on_create", "always", "compare", "auto"]),
         ),
         **form.module_kwargs()
     )

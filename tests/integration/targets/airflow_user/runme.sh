@@ -9,4 +9,5 @@ EXPECT_SHOWN="<hidden, changed>"
 if grep -qF '"airflow_auth_manager": "simple"' ../../integration_config.yml; then
   EXPECT_SHOWN=""
 fi
+NO_DIGESTS=1
 source ../setup_airflow/files/scanned_playbook.sh "$@"

@@ -371,3 +371,169 @@ def test_a_partial_list_is_completed_by_single_reads_of_the_declared_objects_onl
     client.reads = []
     Reconciler(client, Connectionish(), check_mode=True).ensure_many([("a", {"size": 1}, "present")])
     assert client.reads == []  # v2 lists whole connections
+
+
+# ----- the compare policy: masked secrets settled through the REST plugin's fingerprints -------
+from ansible_collections.dagops.airflow.plugins.module_utils import fingerprints  # noqa: E402
+from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError  # noqa: E402
+
+
+class ProbedThing(MaskKeeping):
+    """A Thing whose masked token (and the masked parts of its extra) the plugin can fingerprint."""
+
+    def secret_probes(self, ident, field, want, have):
+        if field == "token":
+            return [fingerprints.Probe({"kind": "thing", "name": ident, "field": "token"}, want)]
+        if field == "extra":
+            return [fingerprints.Probe({"kind": "thing", "name": ident, "field": "extra", "part": k}, want[k])
+                    for k in sorted(set(want) & set(have)) if have[k] == "***"]
+        return []
+
+
+class PluginClient(RecordingClient):
+    """Masks every token and extra's "key", and plays the REST plugin: fingerprints of what is stored."""
+
+    def __init__(self, objects, capabilities=("fingerprint",), version="v2"):
+        super().__init__(version, objects, masked=("token",))
+        self.capabilities = capabilities
+        self.plugin_problem = None
+        self.version_asked = 0
+        self.fingerprint_posts = []
+
+    def _shown(self, obj):
+        shown = super()._shown(obj)
+        if isinstance(shown.get("extra"), dict) and "key" in shown["extra"]:
+            shown["extra"] = dict(shown["extra"], key="***")
+        return shown
+
+    def rest_plugin(self):
+        self.version_asked += 1
+        if self.capabilities is None:
+            self.plugin_problem = "the collection's REST plugin does not answer"
+            return None
+        return {"plugin_version": "0.1.0", "capabilities": list(self.capabilities)}
+
+    def require_rest_plugin(self, capability):
+        info = self.rest_plugin()
+        if info is None or capability not in info["capabilities"]:
+            raise AirflowError(self.plugin_problem or "no %r capability" % capability)
+        return info
+
+    def post(self, path, body, confirm=None, ok=None, idempotent=None):
+        if path != fingerprints.FINGERPRINT_PATH:
+            return super().post(path, body, confirm)
+        assert idempotent and len(body["salt"]) >= 16
+        self.fingerprint_posts.append(body)
+        return {"algorithm": "hmac-sha256", "results": [self._fingerprint(body["salt"], i) for i in body["items"]]}
+
+    def _fingerprint(self, salt, item):
+        stored = self.objects.get(item["name"], {}).get(item["field"])
+        if "part" in item:
+            stored = (stored or {}).get(item["part"])
+        if stored is None:
+            return {"exists": False, "fingerprint": None, "json_fingerprint": None}
+        return {"exists": True, "fingerprint": fingerprints.hmac_hex(salt, stored) if isinstance(stored, str) else None,
+                "json_fingerprint": fingerprints.hmac_hex(salt, fingerprints.canonical_json(stored))}
+
+
+def test_compare_settles_a_masked_secret_as_unchanged_or_changed():
+    client = PluginClient([{"name": "a", "size": 1, "token": "old"}])
+    seen = []
+    same = Reconciler(client, ProbedThing(), secrets_policy="compare", register_secret=seen.append).ensure_one(
+        "a", {"size": 1, "token": "old"})
+    assert not same["changed"] and same["secrets_not_verified"] == [] and same["secrets_policy"] == "compare"
+    assert client.writes == [] and len(client.fingerprint_posts) == 1
+    assert client.fingerprint_posts[0]["items"] == [{"kind": "thing", "name": "a", "field": "token"}]
+    assert client.fingerprint_posts[0]["salt"] in seen  # the salt is kept out of every output
+
+    other = Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_one("a", {"size": 1, "token": "new"})
+    assert other["changed"] and other["updated"] == 1 and other["secrets_not_verified"] == []
+    assert client.writes == [("PATCH", "api/v2/things/a", {"name": "a", "token": "new"}, {"update_mask": ["token"]})]
+    assert other["diff"]["before"]["token"] == HIDDEN and other["diff"]["after"]["token"] == HIDDEN_CHANGED
+    # A new salt every run; neither it nor a fingerprint is ever in the result.
+    first, second = client.fingerprint_posts
+    assert first["salt"] != second["salt"]
+    assert second["salt"] not in repr(other) and fingerprints.hmac_hex(second["salt"], "old") not in repr(other)
+
+
+def test_compare_asks_once_for_every_masked_secret_of_a_bulk_list_and_writes_only_what_differs():
+    client = PluginClient([{"name": n, "size": 1, "token": "t-" + n} for n in "abcd"])
+    result = Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_many(
+        [(n, {"token": "t-" + n if n in "ac" else "new"}, "present") for n in "abcd"] + [("e", {"token": "x"}, "present")])
+    assert len(client.fingerprint_posts) == 1 and len(client.fingerprint_posts[0]["items"]) == 4
+    assert result["changes"] == {"created": ["e"], "updated": ["b", "d"], "deleted": []}
+    assert result["secrets_not_verified"] == [] and result["unchanged"] == 2
+    assert len(client.writes) == 1  # one bulk PATCH, as without compare
+    updates = [a for a in client.writes[0][2]["actions"] if a["action"] == "update"]
+    assert updates == [{"action": "update", "update_mask": ["token"], "action_on_non_existence": "fail",
+                        "entities": [{"name": "b", "token": "new"}, {"name": "d", "token": "new"}]}]
+
+
+def test_compare_splits_requests_at_the_plugins_item_limit_under_one_salt(monkeypatch):
+    monkeypatch.setattr(fingerprints, "MAX_ITEMS", 2)
+    client = PluginClient([{"name": n, "size": 1, "token": "t"} for n in "abcde"])
+    result = Reconciler(client, ProbedThing(), secrets_policy="compare", check_mode=True).ensure_many(
+        [(n, {"token": "t"}, "present") for n in "abcde"])
+    assert [len(p["items"]) for p in client.fingerprint_posts] == [2, 2, 1]
+    assert len(set(p["salt"] for p in client.fingerprint_posts)) == 1
+    assert not result["changed"] and result["secrets_not_verified"] == []
+
+
+def test_check_mode_with_compare_reads_fingerprints_but_writes_nothing():
+    client = PluginClient([{"name": "a", "size": 1, "token": "old"}])
+    result = Reconciler(client, ProbedThing(), secrets_policy="compare", check_mode=True).ensure_one("a", {"token": "new"})
+    assert result["changed"] and client.writes == [] and len(client.fingerprint_posts) == 1
+
+
+def test_auto_asks_for_the_plugin_only_when_a_secret_is_masked():
+    client = PluginClient([{"name": "a", "size": 1}])
+    result = Reconciler(client, ProbedThing(), secrets_policy="auto").ensure_one("a", {"size": 2})
+    assert result["changed"] and client.version_asked == 0 and client.fingerprint_posts == []
+    assert result["secrets_policy"] == "on_create"
+    client = PluginClient([{"name": "a", "size": 1, "token": "old"}])
+    result = Reconciler(client, ProbedThing(), secrets_policy="auto").ensure_one("a", {"token": "old"})
+    assert not result["changed"] and result["secrets_policy"] == "compare" and client.version_asked == 1
+
+
+def test_auto_without_the_plugin_or_its_capability_is_on_create():
+    for capabilities in (None, ("dag-files",)):
+        client = PluginClient([{"name": "a", "size": 1, "token": "old"}], capabilities=capabilities)
+        result = Reconciler(client, ProbedThing(), secrets_policy="auto").ensure_one("a", {"token": "new"})
+        assert not result["changed"] and result["secrets_not_verified"] == ["a.token"]
+        assert result["secrets_policy"] == "on_create" and client.fingerprint_posts == [] and client.writes == []
+
+
+def test_explicit_compare_without_the_plugin_fails_before_anything_is_written():
+    client = PluginClient([{"name": "a", "size": 1, "token": "old"}], capabilities=None)
+    with pytest.raises(AirflowError, match="REST plugin does not answer"):
+        Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_many(
+            [("a", {"size": 5, "token": "new"}, "present"), ("b", {"size": 1}, "present")])
+    assert client.writes == [] and client.fingerprint_posts == []
+
+
+def test_a_field_the_resource_cannot_probe_stays_unverified_under_compare():
+    client = PluginClient([{"name": "a", "size": 1, "token": "old"}])
+    result = Reconciler(client, Thing(), secrets_policy="compare").ensure_one("a", {"token": "new"})
+    assert not result["changed"] and result["secrets_not_verified"] == ["a.token"] and client.fingerprint_posts == []
+
+
+def test_a_changing_field_resends_its_masked_parts_and_shows_them_changed_only_where_they_differ():
+    stored = {"name": "a", "size": 1, "extra": {"key": "k1", "n": 1}}
+    client = PluginClient([stored])
+    kept = Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_one("a", {"extra": {"key": "k1", "n": 2}})
+    # Equal: resent as declared (Airflow 2 cannot keep a masked part), shown as unchanged.
+    assert client.writes[-1][2]["extra"] == {"key": "k1", "n": 2}
+    assert kept["diff"]["after"]["extra"] == {"key": HIDDEN, "n": 2}
+    client.objects["a"]["extra"] = {"key": "k1", "n": 2}
+    sent = Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_one("a", {"extra": {"key": "k2", "n": 3}})
+    assert client.writes[-1][2]["extra"] == {"key": "k2", "n": 3}
+    assert sent["diff"]["after"]["extra"]["key"] == HIDDEN_CHANGED
+    # A masked part alone that differs: the field becomes a change, written with its declared secrets.
+    client.objects["a"]["extra"] = {"key": "k2", "n": 3}
+    alone = Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_one("a", {"extra": {"key": "k3", "n": 3}})
+    assert alone["changed"] and client.writes[-1][2]["extra"] == {"key": "k3", "n": 3}
+
+
+def test_an_unknown_policy_is_a_programming_error():
+    with pytest.raises(ValueError):
+        Reconciler(RecordingClient("v2", []), Thing(), secrets_policy="sometimes")

@@ -100,3 +100,16 @@ def test_airflow_2_refuses_a_partial_extra_update_before_anything_is_written():
 def test_creating_needs_a_conn_type():
     assert "set conn_type" in resource().validate("c1", {"conn_type": None}, "present", None)
     assert resource().validate("c1", {"conn_type": None}, "present", {"conn_type": "http"}) is None
+
+
+def test_compare_probes_the_password_and_each_masked_top_level_key_of_extra():
+    probes = resource().secret_probes("c1", "password", "pw", "***")
+    assert [(p.item, p.declared) for p in probes] == [({"kind": "connection_password", "conn_id": "c1"}, "pw")]
+    want = {"api_token": "t", "auth": {"client_secret": "s", "client": "etl"}, "timeout": 5, "new_token": "n"}
+    have = {"api_token": "***", "auth": {"client_secret": "***", "client": "etl"}, "timeout": 5}
+    probes = resource().secret_probes("c1", "extra", want, have)
+    assert [(p.item["extra_key"], p.declared) for p in probes] == [
+        ("api_token", "t"), ("auth", {"client_secret": "s", "client": "etl"})]
+    assert all(p.item["kind"] == "connection_extra" and p.item["conn_id"] == "c1" for p in probes)
+    # Extra that is not a JSON object cannot be asked key by key.
+    assert resource().secret_probes("c1", "extra", "text", "***") == []

@@ -68,6 +68,9 @@ class OneUserClient:
     def connect(self):
         return self.api
 
+    def rest_plugin(self):
+        return None  # no REST plugin: auto is on_create
+
     def get_or_none(self, path):
         return dict(self.stored)
 
@@ -77,11 +80,12 @@ class OneUserClient:
         return dict(self.stored)
 
 
-def test_on_create_leaves_an_existing_password_unverified_and_unsent():
+def test_without_the_plugin_auto_leaves_an_existing_password_unverified_and_unsent():
     client = OneUserClient()
     result = Reconciler(client, UserResource(), secrets_policy="auto").ensure_one(
         "alice", desired_user(params(password="pw-1", roles=["Viewer", "Op"])))
     assert not result["changed"] and result["secrets_not_verified"] == ["alice.password"]
+    assert result["secrets_policy"] == "on_create"
     assert client.writes == []
 
 
@@ -94,3 +98,41 @@ def test_always_sends_the_password_and_shows_it_only_as_changed():
     path, body, mask = client.writes[0]
     assert path == "auth/fab/v1/users/alice" and body["password"] == "pw-2" and mask == {"update_mask": "password"}
     assert "pw-2" not in repr(result)
+
+
+class PluginUserClient(OneUserClient):
+    """The same user, and a REST plugin that checks candidates against the stored password."""
+
+    def __init__(self, password):
+        super().__init__()
+        self.password = password
+        self.asked = []
+
+    def rest_plugin(self):
+        return {"plugin_version": "0.1.0", "capabilities": ["fingerprint"]}
+
+    def require_rest_plugin(self, capability):
+        return self.rest_plugin()
+
+    def post(self, path, body, ok=None, idempotent=None):
+        assert path == "rest_api/v1/secrets/fingerprint" and idempotent
+        self.asked.append(body["items"])
+        return {"results": [{"exists": True, "matches": item["candidate"] == self.password} for item in body["items"]]}
+
+    def patch(self, path, body, params=None):
+        if "password" in body:
+            self.password = body["password"]
+        return super().patch(path, body, params)
+
+
+def test_compare_checks_the_declared_password_as_a_candidate():
+    client = PluginUserClient("pw-1")
+    same = Reconciler(client, UserResource(), secrets_policy="auto").ensure_one(
+        "alice", desired_user(params(password="pw-1")))
+    assert not same["changed"] and same["secrets_not_verified"] == [] and same["secrets_policy"] == "compare"
+    assert client.asked == [[{"kind": "user_password", "username": "alice", "candidate": "pw-1"}]]
+    other = Reconciler(client, UserResource(), secrets_policy="compare").ensure_one(
+        "alice", desired_user(params(password="pw-2")))
+    assert other["changed"] and other["diff"]["after"]["password"] == HIDDEN_CHANGED
+    assert client.writes[-1][1]["password"] == "pw-2" and client.password == "pw-2"
+    assert "pw-2" not in repr(other)

@@ -32,3 +32,10 @@ def test_creating_without_a_value_is_refused_before_any_write():
     assert "set its value" in VariableResource().validate("new", {"key": "new", "value": None}, "present", None)
     assert VariableResource().validate("old", {"key": "old", "value": None}, "present", {"key": "old"}) is None
     assert VariableResource().validate("gone", {"key": "gone", "value": None}, "absent", None) is None
+
+
+def test_compare_probes_the_whole_value_as_declared():
+    from ansible_collections.dagops.airflow.plugins.modules.airflow_variable import VariableResource
+    probes = VariableResource().secret_probes("db_password", "value", {"a": 1}, "***")
+    assert [(p.item, p.declared) for p in probes] == [({"kind": "variable", "key": "db_password"}, {"a": 1})]
+    assert VariableResource().secret_probes("db_password", "description", "d", "***") == []

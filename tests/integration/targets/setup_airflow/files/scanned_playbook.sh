@@ -4,6 +4,8 @@
 #   SECRETS="IT_A IT_B"        names of the environment variables to fill with random secrets
 #   EXPECT_SHOWN="<hidden>"    a marker that must appear in the output, or the scan proves
 #                              nothing (the secret tests did not run); empty: no such check
+#   NO_DIGESTS=1               also fail on any 64-hex-digit string: the compare policy's random
+#                              salt and HMAC fingerprints must never reach the output either
 #   source ../setup_airflow/files/scanned_playbook.sh [extra ansible-playbook args]
 set -eu
 
@@ -30,6 +32,11 @@ for name in $SECRETS; do
     leaks=1
   fi
 done
+if [ -n "${NO_DIGESTS:-}" ] && grep -qE '[0-9a-f]{64}' "$log"; then
+  echo "LEAK: a 64-hex-digit string (a salt or a fingerprint?) appears in the output, in:"
+  grep -nE -e '[0-9a-f]{64}' "$log" | cut -c1-200 | head -5
+  leaks=1
+fi
 if [ -n "${EXPECT_SHOWN:-}" ] && ! grep -qF -- "$EXPECT_SHOWN" "$log"; then
   echo "no '$EXPECT_SHOWN' in the output: the secret tests did not run, so the scan proves nothing"
   exit 1
