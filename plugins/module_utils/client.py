@@ -193,7 +193,9 @@ class AirflowClient:
         self._cookie_auth = None
         # The REST plugin's optional shared secret goes to the plugin's paths only.
         self.plugin_token = plugin_token
-        self.plugin_token_header = plugin_token_header or PLUGIN_TOKEN_HEADER
+        # Hyphens, not underscores: gunicorn (Airflow 2's webserver) drops header names with
+        # underscores, and the plugin accepts either spelling of the configured name.
+        self.plugin_token_header = (plugin_token_header or PLUGIN_TOKEN_HEADER).replace("_", "-")
         self._plugin = None          # the plugin's /version answer, once asked
         self.plugin_problem = None   # why the plugin cannot be used, when it cannot
 

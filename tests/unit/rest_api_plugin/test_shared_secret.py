@@ -28,3 +28,7 @@ def test_missing_or_wrong_secret_is_403_without_echoing_it(settings, headers, re
     assert refused.value.status == 403
     assert reason in refused.value.detail
     assert "s3cre" not in refused.value.detail
+
+
+def test_the_hyphenated_spelling_counts_because_gunicorn_drops_underscored_names(settings):
+    check_shared_secret(with_token(settings, "s3cret"), {"rest-api-plugin-http-token": "s3cret"}.get)

@@ -339,7 +339,7 @@ def test_the_rest_plugin_is_asked_once_and_gets_its_shared_secret_only():
         ("POST", "auth/token"): [TOKEN],
         ("GET", "rest_api/v1/version"): [PLUGIN_VERSION],
         ("GET", "api/v2/variables/a"): [FakeResponse(200, {"key": "a", "value": "1"})],
-    }, plugin_token="s3cret", plugin_token_header="X-Plugin-Token")
+    }, plugin_token="s3cret", plugin_token_header="X_Plugin_Token")
     assert client.rest_plugin()["plugin_version"] == "0.1.0"
     assert client.rest_plugin() is client.rest_plugin()
     client.get("api/v2/variables/a")
