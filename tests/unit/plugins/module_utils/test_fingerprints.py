@@ -75,7 +75,7 @@ def test_ask_sends_one_post_with_a_fresh_salt_and_reads_the_results_in_order(mon
     sent = [c for c in fake.calls if c.path == "rest_api/v1/secrets/fingerprint"]
     assert len(sent) == 1 and sent[0].json["salt"] == SALT and hidden == [SALT]
     assert sent[0].json["items"] == [{"kind": "variable", "key": "a"}, {"kind": "connection_password", "conn_id": "c"}]
-    assert sent[0].headers["rest_api_plugin_http_token"] == "shared"
+    assert sent[0].headers["rest-api-plugin-http-token"] == "shared"
 
 
 def test_a_lost_answer_is_asked_again_because_it_only_reads():
