@@ -1,12 +1,15 @@
 """Start and stop real local Airflow servers for integration tests, the demo and benchmarks.
 
   airflow_server.py start FLAVOR --state-dir DIR [--port N] [--jwt-expiration SECONDS] [--no-jwt-secret]
+                                                 [--rest-api-plugin]
   airflow_server.py stop   --state-dir DIR
   airflow_server.py status --state-dir DIR            exit 0 if healthy
   airflow_server.py cli    --state-dir DIR -- ARGS... run `airflow ARGS` with that server's env
 
 FLAVOR is 2.11 (API v1, HTTP Basic), 3.3 (API v2, simple auth manager) or 3.3-fab (API v2, FAB
-auth manager); the login is always admin/admin. `start` prints DIR/server.json on stdout; human
+auth manager); the login is always admin/admin, and viewer/viewer is a user without admin rights.
+--rest-api-plugin installs the collection's REST plugin (roles/rest_api_plugin/files) in the
+server's plugins folder before the processes start. `start` prints DIR/server.json on stdout; human
 messages go to stderr. Stdlib only: this runs on the controller's python, not in the Airflow venv.
 """
 import argparse
@@ -15,6 +18,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,6 +32,9 @@ HERE = Path(__file__).resolve().parent
 START_TIMEOUT = 180  # a cold start on 2 cores takes 15-60 s; leave a wide margin
 STOP_TIMEOUT = 20
 USER, PASSWORD = "admin", "admin"
+VIEWER, VIEWER_PASSWORD = "viewer", "viewer"  # authenticated, but no admin: for refusal tests
+PLUGIN_FILES = HERE.parent.parent / "roles" / "rest_api_plugin" / "files"
+PLUGIN_MAX_FILE_SIZE = 1048576  # below the plugin's default, so tests see the setting applied
 FLAVORS = {
     "2.11": {"venv": "airflow-2.11.0", "api": "v1", "auth": "basic"},
     "3.3": {"venv": "airflow-3.3.2", "api": "v2", "auth": "simple"},
@@ -69,16 +76,19 @@ def port_is_free(port):
             return None
 
 
-def airflow_env(flavor, home, port, jwt_expiration, fixed_jwt_secret):
+def airflow_env(flavor, home, port, jwt_expiration, fixed_jwt_secret, rest_api_plugin=False):
     """The whole configuration as AIRFLOW__SECTION__KEY variables; airflow.cfg is never edited."""
     url = f"http://127.0.0.1:{port}"
     env = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__FERNET_KEY": FERNET_KEY,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
     }
+    if rest_api_plugin:
+        env["AIRFLOW__REST_API_PLUGIN__MAX_FILE_SIZE"] = str(PLUGIN_MAX_FILE_SIZE)
     if FLAVORS[flavor]["api"] == "v1":
         env.update({
             "AIRFLOW__CORE__EXECUTOR": "SequentialExecutor",  # 2.x refuses any other one on SQLite
@@ -117,7 +127,7 @@ def airflow_env(flavor, home, port, jwt_expiration, fixed_jwt_secret):
         env.update({
             "AIRFLOW__CORE__AUTH_MANAGER":
                 "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",  # user:role
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin,{VIEWER}:viewer",  # user:role
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_passwords.json"),
         })
     return env
@@ -246,6 +256,27 @@ def run_cli(venv, env, args, log):
         raise RuntimeError(f"`airflow {' '.join(args)}` failed with exit code {rc}")
 
 
+def install_rest_api_plugin(plugins_folder):
+    """A fresh copy of the plugin's files (the dagops_rest_api package and its registering module)."""
+    plugins_folder.mkdir(parents=True, exist_ok=True)
+    for source in PLUGIN_FILES.iterdir():
+        target = plugins_folder / source.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif source.suffix != ".pyc":
+            shutil.copy2(source, target)
+
+
+def create_user(venv, env, logs, username, password, role):
+    """A user in FAB's user store; on a restart `users create` says "already exist(s)" and exits 0."""
+    say(f"creating user {username} ({role})")
+    run_cli(venv, env, ["users", "create", "--username", username, "--password", password, "--role", role,
+                        "--firstname", username.title(), "--lastname", "User", "--email", f"{username}@example.com"],
+            logs / "users-create.log")
+
+
 def cmd_start(a):
     state = Path(a.state_dir).resolve()
     home, logs, spec = state / "airflow-home", state / "logs", FLAVORS[a.flavor]
@@ -271,11 +302,13 @@ def cmd_start(a):
 
     venv = subprocess.run([str(HERE / "venv.sh"), spec["venv"]], check=True, stdout=subprocess.PIPE,
                           text=True).stdout.strip()
-    airflow_vars = airflow_env(a.flavor, home, port, a.jwt_expiration, not a.no_jwt_secret)
+    airflow_vars = airflow_env(a.flavor, home, port, a.jwt_expiration, not a.no_jwt_secret, a.rest_api_plugin)
     write_json(state / "env.json", airflow_vars)
     env = process_env(venv, airflow_vars)
     if spec["auth"] == "simple":
-        write_json(home / "simple_auth_passwords.json", {USER: PASSWORD})
+        write_json(home / "simple_auth_passwords.json", {USER: PASSWORD, VIEWER: VIEWER_PASSWORD})
+    if a.rest_api_plugin:
+        install_rest_api_plugin(home / "plugins")
     for stale in home.glob("airflow-*.pid"):
         stale.unlink()  # 2.x refuses to start while the pid in one of these (maybe recycled) is alive
 
@@ -283,6 +316,8 @@ def cmd_start(a):
     info = {"flavor": a.flavor, "url": url, "username": USER, "password": PASSWORD,
             "airflow_version": None, "api_version": spec["api"], "auth_manager": spec["auth"],
             "airflow_home": str(home), "dags_folder": str(home / "dags"), "venv": venv,
+            "viewer_username": VIEWER, "viewer_password": VIEWER_PASSWORD,
+            "plugins_folder": str(home / "plugins"), "rest_api_plugin": bool(a.rest_api_plugin),
             "port": port, "pids": {}}
     popens = {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed `start` cleans up too
@@ -292,10 +327,7 @@ def cmd_start(a):
         say(f"{a.flavor}: airflow db migrate")
         run_cli(venv, env, ["db", "migrate"], logs / "db-migrate.log")
         if spec["auth"] != "simple":
-            say(f"{a.flavor}: creating user {USER}")  # on a restart it says "already exist(s)", exit 0
-            run_cli(venv, env, ["users", "create", "--username", USER, "--password", PASSWORD, "--role", "Admin",
-                                "--firstname", "Admin", "--lastname", "User", "--email", "admin@example.com"],
-                    logs / "users-create.log")
+            create_user(venv, env, logs, USER, PASSWORD, "Admin")
         # --skip-serve-logs: the log server binds 0.0.0.0:8793, which breaks loopback-only and
         # collides between concurrent servers; the API reads the local log files anyway.
         if spec["api"] == "v1":
@@ -324,6 +356,9 @@ def cmd_start(a):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"not healthy after {START_TIMEOUT} s ({why})")
             time.sleep(1)
+        if spec["auth"] != "simple":
+            # Only Admin exists until the web/api server has synced FAB's default roles.
+            create_user(venv, env, logs, VIEWER, VIEWER_PASSWORD, "Viewer")
     except BaseException as e:  # Ctrl-C and SIGTERM included: never leave half a server behind
         say(f"start failed: {e!r}")
         log_tail(logs)
@@ -387,6 +422,8 @@ def main(argv):
                        help="[api_auth] jwt_expiration_time (3.x)")
     start.add_argument("--no-jwt-secret", action="store_true",
                        help="a new random [api_auth] jwt_secret at each start (3.x): tokens die with the server")
+    start.add_argument("--rest-api-plugin", action="store_true",
+                       help="install the collection's REST plugin (roles/rest_api_plugin/files) before starting")
     for p in (start, sub.add_parser("stop"), sub.add_parser("status"),
               sub.add_parser("cli", help="airflow CLI with the server's env: cli --state-dir DIR -- ARGS")):
         p.add_argument("--state-dir", required=True)

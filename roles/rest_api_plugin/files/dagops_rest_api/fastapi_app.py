@@ -1,0 +1,106 @@
+"""The plugin on Airflow 3: a FastAPI app the api-server mounts under /rest_api."""
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from dagops_rest_api import PLUGIN_NAME, PLUGIN_VERSION
+from dagops_rest_api.auth_airflow3 import authenticated_user, require_admin
+from dagops_rest_api.errors import ApiError
+from dagops_rest_api.legacy import Envelope, FILE_FIELD, deploy_dag
+from dagops_rest_api.runtime import make_service
+from dagops_rest_api.shared_secret import check_shared_secret
+
+log = logging.getLogger(__name__)
+
+
+async def admin_service(request: Request):
+    """The dependency of every route: an authenticated admin (and the shared secret), then the service."""
+    user = await authenticated_user(request)
+    service = make_service()
+    check_shared_secret(service.settings, request.headers.get)
+    await run_in_threadpool(require_admin, user)  # FAB reads roles from the database
+    return service
+
+
+async def read_limited(stream, service):
+    """The bytes of `stream`, or 413 as soon as they exceed the limit (never read it all)."""
+    limit, chunks, size = service.settings.max_file_size, [], 0
+    async for chunk in stream:
+        size += len(chunk)
+        service.check_size(size if size <= limit else limit + 1)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def content_length(request):
+    try:
+        return int(request.headers.get("content-length", ""))
+    except ValueError:
+        return None
+
+
+def create_app():
+    app = FastAPI(title=f"{PLUGIN_NAME} REST plugin", version=PLUGIN_VERSION, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request, error):
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request, error):
+        log.exception("dagops_rest_api: %s %s failed", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal error ({type(error).__name__}); see the api-server log"},
+                            status_code=500)
+
+    @app.get("/v1/version")
+    async def version(service=Depends(admin_service)):
+        status, body = service.version()
+        return JSONResponse(body, status_code=status)
+
+    @app.get("/v1/dag-files")
+    async def list_dag_files(prefix: str = "", service=Depends(admin_service)):
+        status, body = await run_in_threadpool(service.list_files, prefix)
+        return JSONResponse(body, status_code=status)
+
+    @app.put("/v1/dag-files/{file_path:path}")
+    async def put_dag_file(file_path: str, request: Request, service=Depends(admin_service)):
+        service.check_size(content_length(request))
+        data = await read_limited(request.stream(), service)
+        status, body = await run_in_threadpool(service.put_file, file_path, data)
+        return JSONResponse(body, status_code=status)
+
+    @app.delete("/v1/dag-files/{file_path:path}")
+    async def delete_dag_file(file_path: str, service=Depends(admin_service)):
+        status, body = await run_in_threadpool(service.delete_file, file_path)
+        return JSONResponse(body, status_code=status)
+
+    @app.post("/v1/secrets/fingerprint")
+    async def fingerprint(request: Request, service=Depends(admin_service)):
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        status, answer = await run_in_threadpool(service.fingerprint, body)
+        return JSONResponse(answer, status_code=status)
+
+    @app.api_route("/api", methods=["GET", "POST"])
+    async def legacy_api(request: Request, service=Depends(admin_service)):
+        service.check_size((content_length(request) or 0) - 65536)
+        form = await request.form() if request.method == "POST" else {}
+        upload, post_arguments, flags = None, {}, dict(request.query_params)
+        for key, value in form.items():
+            if key == FILE_FIELD and hasattr(value, "read"):
+                post_arguments[key] = value.filename
+                upload = (value.filename, await value.read(service.settings.max_file_size + 1))
+            else:
+                post_arguments[key] = flags[key] = str(value)
+        envelope = Envelope(dict(request.query_params), post_arguments)
+        status, body = await run_in_threadpool(deploy_dag, service, envelope, request.query_params.get("api", ""),
+                                               flags, upload)
+        return JSONResponse(body, status_code=status)
+
+    return app

@@ -1,0 +1,28 @@
+"""Registers the dagops.airflow REST plugin (the dagops_rest_api package next to this file) with Airflow:
+a Flask blueprint on Airflow 2, a FastAPI app under /rest_api on Airflow 3. See docs/rest_api_plugin.md.
+
+Every Airflow process imports this file (scheduler, DAG processor, triggerer too); it builds the web
+part only, and nothing in it touches the database or the dags folder at import time.
+"""
+from airflow import __version__ as AIRFLOW_VERSION
+from airflow.plugins_manager import AirflowPlugin
+
+from dagops_rest_api import URL_PREFIX
+
+AIRFLOW_MAJOR = int(AIRFLOW_VERSION.split(".", 1)[0])
+
+
+class DagOpsRestApiPlugin(AirflowPlugin):
+    """Upload DAG files and fingerprint secrets through Airflow's own authentication."""
+
+    name = "dagops_rest_api"
+    if AIRFLOW_MAJOR >= 3:
+        from dagops_rest_api.fastapi_app import create_app
+
+        fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "dagops_rest_api"}]
+        del create_app
+    else:
+        from dagops_rest_api.flask_app import blueprint
+
+        flask_blueprints = [blueprint]
+        del blueprint
