@@ -181,9 +181,19 @@ class IniDocument:
             self.lines.append(self.newline)
         self.lines += [self._line("[%s]" % section), self._line("%s = %s" % (key, value))]
 
-    def masked_text(self, is_secret, marker, changed=frozenset()):
-        """The file with the value of every secret option replaced by `marker`
-        (`marker + " (changed)"` for the (section, lower key) pairs in `changed`)."""
+    def section_lines(self, names):
+        """The line indexes of the sections in `names` (header to the line before the next header)."""
+        headers = sorted(sec.header for sec in self.sections.values()) + [len(self.lines)]
+        wanted = set()
+        for name in names:
+            sec = self.sections.get(name)
+            if sec is not None:
+                wanted.update(range(sec.header, headers[headers.index(sec.header) + 1]))
+        return wanted
+
+    def masked_text(self, is_secret, marker, changed=frozenset(), sections=None):
+        """The file (or only the given sections) with the value of every secret option replaced by
+        `marker` (`marker + " (changed)"` for the (section, lower key) pairs in `changed`)."""
         lines = list(self.lines)
         for name, sec in self.sections.items():
             for key, opt in sec.options.items():
@@ -192,4 +202,5 @@ class IniDocument:
                     lines[opt.start] = self._replaced_value(opt, shown)
                     for index in range(opt.start + 1, opt.end + 1):
                         lines[index] = None
-        return "".join(line for line in lines if line is not None)
+        keep = range(len(lines)) if sections is None else self.section_lines(sections)
+        return "".join(line for index, line in enumerate(lines) if line is not None and index in keep)

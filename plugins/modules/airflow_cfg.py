@@ -17,8 +17,8 @@ description:
     line that is neither a section, an option nor a comment, is refused, as Airflow refuses it.
   - Returns the values the file holds once changed, so a play can read, for example, C([core] plugins_folder).
   - The values of secret options are never shown, in the result, the diff or an error message; they
-    appear as C(********) (C(******** (changed\)) in the diff's new text when the value changes).
-    Secret are keys that contain C(password), C(secret), C(token), C(fernet_key) or C(sql_alchemy_conn),
+    appear as C(********), followed by the word C(changed) in parentheses in the diff's new text when
+    the value changes. Secret keys are those that contain C(password), C(secret), C(token), C(fernet_key) or C(sql_alchemy_conn),
     Airflow's other sensitive options (C(broker_url), C(result_backend), C(flower_basic_auth),
     C(backend_kwargs), C(sentry_dsn), C(sql_alchemy_engine_args)), and the keys listed in O(secret_keys).
   - Airflow reads environment variables (C(AIRFLOW__SECTION__KEY)) before the file; this module sees the file only.
@@ -35,13 +35,15 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: The whole file before and after, secret values masked.
+    details: The sections that change, before and after, secret values masked.
   platform:
     platforms: posix
   safe_file_operations:
     support: full
+    description: Writes a temporary file and moves it into place, keeping the file's owner, group and mode.
   vault:
     support: none
+    description: Works on a file of the managed host, which is never vault-encrypted.
 options:
   path:
     description:
@@ -51,7 +53,7 @@ options:
     aliases: [dest]
   sections:
     description:
-      - The options to set, as C({section: {key: value}}).
+      - The options to set, a dict of sections, each a dict of key and value.
       - A value of V(null) removes the key. An empty dict (the default) changes nothing and only reads the file.
       - Strings are written as they are, so they must be what the file would hold. Airflow interpolates
         C(%), so a literal C(%) is written C(%%); a value that Airflow could not read is refused.
@@ -67,7 +69,6 @@ options:
     type: list
     elements: str
     default: []
-    no_log: false
   return_sections:
     description:
       - The sections whose values RV(values) returns. By default, every section.
@@ -265,10 +266,13 @@ def run(module):
 
     result = dict(changed=changed, path=path, changed_keys=["%s.%s" % pair for pair in changed_pairs])
     if module._diff:
+        # Only the sections that change: airflow.cfg has thousands of lines.
+        touched = sorted({section for section, key in changed_pairs})
+        header = "%s [%s]" % (path, ", ".join(touched))
         result["diff"] = dict(
-            before_header=path, after_header=path,
-            before="" if created else before.masked_text(is_secret, MASK),
-            after=after.masked_text(is_secret, MASK, set(changed_pairs)))
+            before_header=header, after_header=header,
+            before=before.masked_text(is_secret, MASK, sections=touched),
+            after=after.masked_text(is_secret, MASK, set(changed_pairs), sections=touched))
     if changed and not module.check_mode:
         if params["backup"] and not created:
             result["backup_file"] = module.backup_local(path)

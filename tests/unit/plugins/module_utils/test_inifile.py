@@ -140,3 +140,11 @@ def test_masked_text_hides_every_secret_line_and_marks_changed_ones():
     assert "s3cr3t-fernet" not in text and "fernet_key = ***\n" in text and "multi = *** (changed)\n" in text
     assert "empty =\n" in text  # nothing to hide in an empty value
     assert text.count("\n") == doc.text().count("\n")
+
+
+def test_masked_text_of_some_sections_only():
+    doc = IniDocument(SAMPLE)
+    assert doc.masked_text(lambda s, k: False, "***", sections=["logging"]) == (
+        "[logging]\nlog_format = [%%(asctime)s] %%(levelname)s - %%(message)s\nempty =\n\n")
+    assert doc.masked_text(lambda s, k: False, "***", sections=["webserver"]) == "[webserver]\n"
+    assert doc.masked_text(lambda s, k: False, "***", sections=["absent"]) == ""

@@ -69,9 +69,14 @@ def test_secrets_never_leave_the_module(capsys, cfg):
     for secret in (TOKEN, "old-fernet-value", "db-pass-1"):
         assert secret not in raw
     assert "rest_api_plugin_expected_http_token = ******** (changed)" in result["diff"]["after"]
-    assert "fernet_key = ********" in result["diff"]["before"]
+    assert result["diff"]["before"] == ""  # a new section: the diff holds the changed sections only
+    assert result["diff"]["after"].startswith("[rest_api_plugin]\n")
     assert result["values"]["database"]["sql_alchemy_conn"] == "********"
     assert TOKEN in cfg.read_text()
+    shown = run(capsys, {"path": str(cfg), "sections": {"core": {"fernet_key": "new-fernet", "x": "1"}}}, diff=True)
+    assert "fernet_key = ********\n" in shown["diff"]["before"] and "plugins_folder" in shown["diff"]["before"]
+    assert "fernet_key = ******** (changed)\n" in shown["diff"]["after"] and "new-fernet" not in shown["_raw"]
+    assert "[database]" not in shown["diff"]["before"] + shown["diff"]["after"]
     changed = run(capsys, {"path": str(cfg), "sections": plugin_settings("tok-other-value")}, diff=True)
     assert changed["changed"] and "tok-other-value" not in changed["_raw"] and TOKEN not in changed["_raw"]
 
