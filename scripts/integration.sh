@@ -19,7 +19,7 @@ trap stop_server EXIT
 for flavor in "${flavors[@]}"; do
   echo "=== integration on Airflow $flavor" >&2
   state=$(mktemp -d "${TMPDIR:-/tmp}/dagops-it-$flavor-XXXXXX")
-  python3 "$harness" start "$flavor" --state-dir "$state" >"$state/start.json"
+  python3 "$harness" start "$flavor" --rest-api-plugin --state-dir "$state" >"$state/start.json"
   coll=$("$root/scripts/stage.sh" "it-$flavor")
   # ansible-test hands this file to every target (role targets as vars, runme.sh as ../../).
   python3 - "$state/server.json" "$coll/tests/integration/integration_config.yml" "$harness" "$state" <<'PY'
@@ -30,6 +30,8 @@ config = {
     "airflow_flavor": server["flavor"], "airflow_api": server["api_version"], "airflow_version": server["airflow_version"],
     "airflow_auth_manager": server["auth_manager"], "airflow_home": server["airflow_home"],
     "airflow_dags_folder": server["dags_folder"],
+    "airflow_viewer_username": server["viewer_username"], "airflow_viewer_password": server["viewer_password"],
+    "airflow_rest_api_plugin": server["rest_api_plugin"],
     "airflow_cli": "python3 %s cli --state-dir %s --" % (sys.argv[3], sys.argv[4]),
 }
 json.dump(config, open(sys.argv[2], "w"), indent=2)

@@ -100,7 +100,7 @@ def legacy_api():
     # Form fields are small; the file is checked against the limit before it is read whole.
     service.check_size((request.content_length or 0) - 65536)
     upload = request.files.get(FILE_FIELD)
-    post_arguments = {key: value for key, value in request.form.items()}
+    post_arguments = dict(request.form.items())
     if upload is not None:
         post_arguments[FILE_FIELD] = upload.filename
     envelope = Envelope(request.args.to_dict(), post_arguments)
