@@ -15,7 +15,7 @@ description:
     what Airflow reads. Keys are case-insensitive (an existing key keeps its spelling), section names
     are case-sensitive (Airflow's are lower case). A file with a duplicate section or key, or with a
     line that is neither a section, an option nor a comment, is refused, as Airflow refuses it.
-  - Returns the values the file holds once changed, so a play can read, for example, C([core] plugins_folder).
+  - Returns the values the file holds once changed (RV(settings)), so a play can read, for example, C([core] plugins_folder).
   - The values of secret options are never shown, in the result, the diff or an error message; they
     appear as C(********), followed by the word C(changed) in parentheses in the diff's new text when
     the value changes. Secret keys are those that contain C(password), C(secret), C(token), C(fernet_key) or C(sql_alchemy_conn),
@@ -71,7 +71,7 @@ options:
     default: []
   return_sections:
     description:
-      - The sections whose values RV(values) returns. By default, every section.
+      - The sections whose values RV(settings) returns. By default, every section.
     type: list
     elements: str
   create:
@@ -108,7 +108,7 @@ EXAMPLES = r"""
 
 - name: Show where Airflow loads plugins from
   ansible.builtin.debug:
-    msg: "{{ airflow_cfg['values']['core']['plugins_folder'] | default('(default)') }}"
+    msg: "{{ airflow_cfg.settings.core.plugins_folder | default('(default)') }}"
 
 - name: Remove an option, keep a secret of our own out of every output
   dagops.airflow.airflow_cfg:
@@ -128,7 +128,7 @@ path:
   returned: always
   type: str
   sample: /opt/airflow/airflow.cfg
-values:
+settings:
   description:
     - The file's values once changed (in check mode, as they would be), per section, keys in lower case,
       before Airflow's interpolation. Secret values are C(********). Only the sections in O(return_sections) when set.
@@ -280,7 +280,7 @@ def run(module):
     if os.path.exists(path):
         file_args = module.load_file_common_arguments(params)
         result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
-    result["values"] = shown_values(after, is_secret, params["return_sections"])
+    result["settings"] = shown_values(after, is_secret, params["return_sections"])
     module.exit_json(**result)
 
 

@@ -71,7 +71,7 @@ def test_secrets_never_leave_the_module(capsys, cfg):
     assert "rest_api_plugin_expected_http_token = ******** (changed)" in result["diff"]["after"]
     assert result["diff"]["before"] == ""  # a new section: the diff holds the changed sections only
     assert result["diff"]["after"].startswith("[rest_api_plugin]\n")
-    assert result["values"]["database"]["sql_alchemy_conn"] == "********"
+    assert result["settings"]["database"]["sql_alchemy_conn"] == "********"
     assert TOKEN in cfg.read_text()
     shown = run(capsys, {"path": str(cfg), "sections": {"core": {"fernet_key": "new-fernet", "x": "1"}}}, diff=True)
     assert "fernet_key = ********\n" in shown["diff"]["before"] and "plugins_folder" in shown["diff"]["before"]
@@ -84,13 +84,13 @@ def test_secrets_never_leave_the_module(capsys, cfg):
 def test_values_and_return_sections(capsys, cfg):
     result = run(capsys, {"path": str(cfg), "return_sections": ["core"]})
     assert not result["changed"]
-    assert result["values"] == {"core": {"plugins_folder": "{AIRFLOW_HOME}/plugins", "fernet_key": "********"}}
+    assert result["settings"] == {"core": {"plugins_folder": "{AIRFLOW_HOME}/plugins", "fernet_key": "********"}}
 
 
 def test_caller_secret_keys_and_typed_values(capsys, cfg):
     result = run(capsys, {"path": str(cfg), "secret_keys": ["Signing_Key"], "sections": {
         "custom": {"signing_key": "sig-value-123", "flag": True, "n": 3, "items": ["a", "b"], "kw": {"b": 1, "a": 2}}}})
-    assert result["values"]["custom"] == {"signing_key": "********", "flag": "True", "n": "3", "items": "a,b",
+    assert result["settings"]["custom"] == {"signing_key": "********", "flag": "True", "n": "3", "items": "a,b",
                                           "kw": '{"a":2,"b":1}'}
     assert "sig-value-123" not in result["_raw"]
 
