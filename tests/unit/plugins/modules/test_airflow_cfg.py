@@ -90,8 +90,8 @@ def test_values_and_return_sections(capsys, cfg):
 def test_caller_secret_keys_and_typed_values(capsys, cfg):
     result = run(capsys, {"path": str(cfg), "secret_keys": ["Signing_Key"], "sections": {
         "custom": {"signing_key": "sig-value-123", "flag": True, "n": 3, "items": ["a", "b"], "kw": {"b": 1, "a": 2}}}})
-    assert result["settings"]["custom"] == {"signing_key": "********", "flag": "True", "n": "3", "items": "a,b",
-                                          "kw": '{"a":2,"b":1}'}
+    assert result["settings"]["custom"] == {
+        "signing_key": "********", "flag": "True", "n": "3", "items": "a,b", "kw": '{"a":2,"b":1}'}
     assert "sig-value-123" not in result["_raw"]
 
 
