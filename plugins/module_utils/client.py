@@ -359,9 +359,13 @@ class AirflowClient:
             raise self._http_error(method, path, response)
         return response
 
+    def url(self, path):
+        """The full URL of ``path``, as error messages name it (never with credentials)."""
+        return "%s/%s" % (self.base_url, path.lstrip("/"))
+
     # ----- internals ----------------------------------------------------------------------
     def _url(self, path):
-        return "%s/%s" % (self.base_url, path.lstrip("/"))
+        return self.url(path)
 
     def _printable_url(self, path, params=None):
         url = self._url(path)

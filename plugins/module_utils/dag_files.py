@@ -192,11 +192,11 @@ class DagFilesApi:
             body = None
         if not isinstance(body, dict):
             raise AirflowError("the REST plugin answered the upload of %s with something that is not a JSON object"
-                               % path, "PUT", self.client._url(self._file_path(path)), status=response.status_code)
+                               % path, "PUT", self.client.url(self._file_path(path)), status=response.status_code)
         if response.status_code == 422:
             detail = body.get("detail")
             raise DagFileRefused(path, detail if isinstance(detail, str) else str(detail),
-                                 body.get("import_errors"), url=self.client._url(self._file_path(path)))
+                                 body.get("import_errors"), url=self.client.url(self._file_path(path)))
         return body
 
     def delete(self, path):

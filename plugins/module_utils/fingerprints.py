@@ -104,6 +104,6 @@ def ask(client, probes, register_secret=lambda value: None):
         if not isinstance(results, list) or len(results) != len(chunk):
             raise AirflowError("the REST plugin answered %s fingerprint results for %d items; upgrade the plugin"
                                % (len(results) if isinstance(results, list) else "no", len(chunk)),
-                               "POST", client._url(FINGERPRINT_PATH))
+                               "POST", client.url(FINGERPRINT_PATH))
         verdicts.extend(differs(p, r, salt) for p, r in zip(chunk, results))
     return verdicts

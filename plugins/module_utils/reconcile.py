@@ -456,7 +456,7 @@ class Reconciler:
                 errors.append("%s: %s" % (name, error.get("error", error)))
         if errors:
             raise AirflowError("the bulk write of %s reported errors: %s" % (res.collection, "; ".join(errors)),
-                               "PATCH", self.client._url(res.collection_path(api)))
+                               "PATCH", self.client.url(res.collection_path(api)))
 
     # ----- output -------------------------------------------------------------------------
     def _diff_pair(self, plan):

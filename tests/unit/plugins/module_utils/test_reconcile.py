@@ -196,7 +196,7 @@ def test_v2_bulk_errors_in_a_200_answer_fail_the_task():
     from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 
     class ErrorAnsweringClient(RecordingClient):
-        def _url(self, path):
+        def url(self, path):
             return "http://airflow.test/" + path
 
         def patch(self, path, body, params=None):
