@@ -6,6 +6,7 @@ order: the server restart comes last on 3.3 and the secret scan after every run.
 """
 import json
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -341,31 +342,34 @@ def test_expired_token_is_renewed_in_a_long_bulk_run(server, proxy, runner, secr
 
 @both(("3.3",))
 def test_server_down_fails_clearly(server, runner, secret_values, state_dir):
-    """Nothing listens / always 503 / never answers in time: a one-line error, no traceback."""
+    """Nothing listens / always 503 / never answers in time (one host each, side by side): each
+    task fails with a one-line message naming the cause, and no traceback."""
     from conftest import Proxy  # pylint: disable=import-outside-toplevel
 
-    cases = []
-    with __import__("socket").socket() as sock:
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         free_port = sock.getsockname()[1]
-    cases.append(("refused", "http://127.0.0.1:%d" % free_port, None,
-                  r"cannot reach Airflow \(connection refused\) after 4 attempt\(s\)"))
-    cases.append(("503", None, dict(faults=["503"], rate=1.0, max_in_row=1000), r"returned HTTP 503"))
-    cases.append(("timeout", None, dict(faults=["delay"], rate=1.0, max_in_row=1000, delay=5),
-                  r"cannot reach Airflow \(timed out\) after 4 attempt\(s\)"))
-    failing = Proxy(server.info["url"], state_dir / "proxy-down")
+    failing = [Proxy(server.info["url"], state_dir / "proxy-down-503"),
+               Proxy(server.info["url"], state_dir / "proxy-down-timeout")]
     try:
-        for name, url, config, expected in cases:
-            if config:
-                failing.configure(**config)
-            variables = {"airflow_url": url or failing.url, "airflow_username": server.info["username"],
-                         "airflow_password": server.info["password"], "rel": {"timeout": 1, "value": secret_values.new()}}
-            rc, output = runner.run("down-%s" % name, DOWN, variables)
-            assert rc == 2, "the task against a %s server did not fail (rc=%s):\n%s" % (name, rc, tail(output))
-            assert re.search(expected, output), "no clear message for a %s server:\n%s" % (name, tail(output))
-            assert "Traceback" not in output and "MODULE FAILURE" not in output, tail(output)
+        failing[0].configure(faults=["503"], rate=1.0, max_in_row=1000)
+        failing[1].configure(faults=["delay"], rate=1.0, max_in_row=1000, delay=5)
+        cases = [("http://127.0.0.1:%d" % free_port, r"cannot reach Airflow \(connection refused\) after 4 attempt\(s\)"),
+                 (failing[0].url, r"returned HTTP 503: faultproxy: injected HTTP 503"),
+                 (failing[1].url, r"cannot reach Airflow \(timed out\) after 4 attempt\(s\)")]
+        variables = {"airflow_username": server.info["username"], "airflow_password": server.info["password"],
+                     "rel": {"timeout": 1, "value": secret_values.new()}}
+        rc, output = runner.run("down", DOWN, variables, hosts=len(cases), forks=len(cases),
+                                host_vars=[{"down_url": url} for url, _expected in cases])
     finally:
-        failing.stop()
+        for proxy in failing:
+            proxy.stop()
+    assert rc == 2, "the tasks against servers that are down did not fail (rc=%s):\n%s" % (rc, tail(output))
+    assert recap(output).get("failed") == len(cases), tail(output)
+    for number, (url, expected) in enumerate(cases, 1):
+        found = re.search(r"fatal: \[host%02d\]: FAILED! => \{.*?\"msg\": \"([^\n]*)\"" % number, output, re.S)
+        assert found and re.search(expected, found.group(1)), "no clear message for %s:\n%s" % (url, tail(output))
+    assert "Traceback" not in output and "MODULE FAILURE" not in output, tail(output)
 
 
 @both(("3.3",))
