@@ -25,4 +25,11 @@ export RELIABILITY_STATE="$state" RELIABILITY_TOOLS="$tools"
 RELIABILITY_COLLECTIONS="$(cd "$coll/../../.." && pwd)"
 export RELIABILITY_COLLECTIONS
 cd "$coll/tests/reliability"
-"$tools/bin/python" -m pytest -v -p no:cacheprovider -rA --durations=0 test_faultproxy.py test_reliability.py "$@"
+if "$tools/bin/python" -m pytest -v -p no:cacheprovider -rA --durations=0 test_faultproxy.py test_reliability.py "$@"; then
+  cleanup
+  rm -rf "$state"
+else
+  rc=$?
+  echo "reliability: failed; the playbook outputs, proxy counts and server logs are in $state" >&2
+  exit "$rc"
+fi

@@ -228,8 +228,11 @@ def servers(state_dir, flavors):
         yield started
     finally:
         if os.environ.get("RELIABILITY_KEEP") != "1":
-            for server in started.values():
-                server.stop()
+            stopping = [threading.Thread(target=server.stop) for server in started.values()]
+            for thread in stopping:
+                thread.start()
+            for thread in stopping:
+                thread.join()
 
 
 @pytest.fixture(scope="session")
