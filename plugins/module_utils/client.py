@@ -20,9 +20,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
 
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
-# A 502/504 comes from a proxy that may already have handed the request to Airflow.
-OUTCOME_UNKNOWN_STATUSES = frozenset((502, 504))
+# 500 included: Airflow answers it for transient trouble too (a locked SQLite database, a
+# dropped database connection), and a replayed idempotent call is safe.
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+# A 502/504 comes from a proxy that may already have handed the request to Airflow; a 500 may
+# come after Airflow committed. A POST is replayed after them only once confirm() saw it missing.
+OUTCOME_UNKNOWN_STATUSES = frozenset((500, 502, 504))
 # Replaying these leaves the server in the same state as sending them once.
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
 MAX_BACKOFF = 30.0
@@ -228,6 +231,9 @@ class AirflowClient:
         public, so a 401 there comes from something else; Airflow 2 may protect its /version.
         """
         response = self._send_with_retries("GET", path, auth=False, ok=(200, 401, 403, 404))
+        if response.status_code in RETRY_STATUSES:
+            # Still failing after the retries: that says nothing about which API is there.
+            raise self._http_error("GET", path, response)
         if response.status_code in (401, 403):
             return may_need_auth, None
         body = json_object_with(response, "version")
@@ -442,6 +448,8 @@ class AirflowClient:
                 failure = None
 
             if outcome_unknown and not idempotent:
+                if confirm is None and response is not None and response.status_code == 500:
+                    return response  # not replayed blindly: the caller reports the server's own words
                 if confirm is None:
                     raise AirflowError(
                         "no answer came, so whether the server applied this %s is unknown; "

@@ -189,6 +189,58 @@ def test_a_create_that_did_not_land_is_sent_again():
     assert fake.paths("POST").count("api/v2/variables") == 2
 
 
+def test_a_transient_500_is_retried_for_a_read():
+    client, _fake, sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(500, {"detail": "database is locked"}), FakeResponse(200, {"pools": []})],
+    })
+    assert client.get("api/v2/pools") == {"pools": []}
+    assert sleeps == [0.5]
+
+
+def test_a_create_answered_500_is_checked_before_it_is_sent_again():
+    client, fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("POST", "api/v2/variables"): [FakeResponse(500, {"detail": "oops"}), FakeResponse(201, {"key": "a"})],
+    })
+    checked = []
+    assert client.post("api/v2/variables", {"key": "a"}, confirm=lambda: checked.append(1)) == {"key": "a"}
+    assert checked == [1] and fake.paths("POST").count("api/v2/variables") == 2
+
+
+def test_a_500_to_a_post_without_a_check_is_reported_not_replayed():
+    client, fake, sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("POST", "api/v2/dags/x/dagRuns"): [FakeResponse(500, {"detail": "internal error"})],
+    })
+    with pytest.raises(AirflowError) as err:
+        client.post("api/v2/dags/x/dagRuns", {})
+    assert "HTTP 500: internal error" in str(err.value)
+    assert fake.paths("POST").count("api/v2/dags/x/dagRuns") == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_failing_version_probe_is_reported_not_taken_for_another_api(status):
+    client, fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [FakeResponse(status, {"detail": "down for a moment"})],
+        ("GET", "api/v1/version"): [FakeResponse(404, {"detail": "not found"})],
+    }, retries=1)
+    with pytest.raises(AirflowError) as err:
+        client.connect()
+    assert "api/v2/version returned HTTP %d: down for a moment" % status in str(err.value)
+    assert fake.paths() == ["api/v2/version", "api/v2/version"]
+
+
+def test_a_version_probe_that_fails_once_finds_the_api():
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [FakeResponse(500, text="boom"), V2_VERSION],
+    })
+    assert client.connect().version == "v2"
+
+
 def test_a_create_with_unknown_outcome_and_no_check_fails_instead_of_replaying():
     client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [V2_VERSION],
