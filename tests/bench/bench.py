@@ -48,7 +48,8 @@ ROOT = HERE.parent.parent
 HARNESS = HERE.parent / "harness" / "airflow_server.py"
 RELIABILITY = HERE.parent / "reliability"
 sys.path.insert(0, str(HARNESS.parent))
-import airflow_server  # noqa: E402  pylint: disable=wrong-import-position  (stdlib only: its process_env)
+# The harness is stdlib only: bench.py uses its process_env and FLAVORS.
+import airflow_server  # noqa: E402  pylint: disable=wrong-import-position
 
 PREFIX = "bench_"
 PLAYBOOKS = {"bulk": "bulk.yml", "single": "single_loop.yml", "uri": "uri_loop.yml"}
