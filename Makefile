@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help test lint sanity sanity-2.21 units integration molecule demo demo-stop bench clean
+.PHONY: help test lint sanity sanity-2.21 units integration reliability molecule demo demo-stop bench clean
 
 help:
 	@echo "make demo       start a local Airflow 3.3 on 127.0.0.1:8080 and apply playbooks/demo.yml"
@@ -27,6 +27,9 @@ units:
 
 integration:
 	scripts/integration.sh $(FLAVORS)
+
+reliability:
+	scripts/reliability.sh
 
 molecule:
 	scripts/molecule.sh $(FLAVORS)

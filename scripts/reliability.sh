@@ -25,4 +25,4 @@ export RELIABILITY_STATE="$state" RELIABILITY_TOOLS="$tools"
 RELIABILITY_COLLECTIONS="$(cd "$coll/../../.." && pwd)"
 export RELIABILITY_COLLECTIONS
 cd "$coll/tests/reliability"
-"$tools/bin/python" -m pytest -v -p no:cacheprovider -rA --durations=0 test_reliability.py "$@"
+"$tools/bin/python" -m pytest -v -p no:cacheprovider -rA --durations=0 test_faultproxy.py test_reliability.py "$@"

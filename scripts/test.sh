@@ -9,6 +9,7 @@ stages=(
   "sanity-2.21:scripts/sanity.sh 2.21"
   "units:scripts/units.sh"
   "integration:scripts/integration.sh"
+  "reliability:scripts/reliability.sh"
   "molecule:scripts/molecule.sh"
 )
 passed=0 failed=0 report=()

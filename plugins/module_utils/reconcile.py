@@ -26,6 +26,8 @@ WRITE_CONCURRENCY = 4
 # Entities per bulk action: large enough for one request per thousand objects, small
 # enough that one answer stays readable and a proxy's body limit is not hit.
 BULK_CHUNK = 1000
+# How often a bulk write that lost a race (HTTP 409) is planned again from a fresh read.
+BULK_RACE_REPLANS = 3
 
 
 class Resource:
@@ -337,8 +339,15 @@ class Reconciler:
                 raise ReconcileError("%s %r is declared more than once" % (res.noun, ident))
             seen.add(ident)
 
-        api = self.client.connect()
         self._require_policy()
+        desired_by_id = dict((ident, desired) for ident, desired, _state in items)
+        return self._apply(self._plan_many(items, seen, exclusive, exclude), desired_by_id,
+                           replan=lambda: self._plan_many(items, seen, exclusive, exclude))
+
+    def _plan_many(self, items, seen, exclusive, exclude):
+        """Read the collection and plan every declared object (and, if exclusive, every other)."""
+        res = self.resource
+        api = self.client.connect()
         desired_by_id = dict((ident, desired) for ident, desired, _state in items)
         listed = self.client.list_all(res.collection_path(api), res.list_key())
         if not api.lists_full_objects(res.collection):
@@ -351,7 +360,7 @@ class Reconciler:
                 if ident in res.protected or any(fnmatch.fnmatchcase(ident, pattern) for pattern in exclude):
                     continue
                 wanted.append((ident, {}, "absent", current[ident]))
-        return self._apply(self.plan_all(wanted), desired_by_id)
+        return self.plan_all(wanted)
 
     def ensure_matching(self, desired, params):
         """Every object the server lists under ``params`` (its own filter, such as a DAG id
@@ -371,12 +380,26 @@ class Reconciler:
         result["matched"] = [plan.ident for plan in plans]
         return result
 
-    def _apply(self, plans, desired_by_id):
+    def _apply(self, plans, desired_by_id, replan=None):
+        """Write what ``plans`` need. ``replan`` reads and plans again: a bulk write that lost a
+        race (another writer created one of its objects between the read and the write, which
+        Airflow 3 answers with HTTP 409 for the whole request, nothing written) is planned again
+        from what is there now and sent again, a few times at most."""
         api = self.client.connect()
         to_write = [p for p in plans if p.action]
         if to_write and not self.check_mode:
             if api.supports_bulk and self.resource.bulk:
-                self._write_bulk(to_write)
+                for attempt in range(BULK_RACE_REPLANS + 1):
+                    try:
+                        self._write_bulk(to_write)
+                        break
+                    except AirflowError as err:
+                        if err.status != 409 or replan is None or attempt == BULK_RACE_REPLANS:
+                            raise
+                    plans = replan()
+                    to_write = [p for p in plans if p.action]
+                    if not to_write:
+                        break
             else:
                 self._write_each(to_write, desired_by_id)
         result = self._summary(plans)

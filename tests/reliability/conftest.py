@@ -136,7 +136,7 @@ class Runner:
         self.tools = tools
         self.count = 0
 
-    def command(self, name, playbook, variables, hosts=1, forks=5, check=False, extra=()):
+    def command(self, name, playbook, variables, hosts=1, forks=5, check=False, extra=(), host_vars=None):
         self.count += 1
         stem = "%02d-%s" % (self.count, name)
         vars_file = self.outputs / ("%s.vars.json" % stem)
@@ -145,10 +145,12 @@ class Runner:
         interpreter = "%s/bin/python" % self.tools
         lines = ["host%02d ansible_connection=local ansible_python_interpreter=%s" % (i, interpreter)
                  for i in range(1, hosts + 1)]
+        for number, values in enumerate(host_vars or ()):
+            lines[number] += "".join(" %s=%s" % item for item in sorted(values.items()))
         inventory.write_text("\n".join(lines) + "\n")
         command = ["%s/bin/ansible-playbook" % self.tools, str(playbook), "-i", str(inventory), "-e",
                    "@%s" % vars_file, "-vvv", "--diff", "--forks", str(forks)] + (["--check"] if check else [])
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(self.collections), ANSIBLE_NOCOLOR="1",
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(self.collections), ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1",
                    ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_HOST_KEY_CHECKING="0",
                    PATH="%s/bin:%s" % (self.tools, os.environ.get("PATH", "")))
         env.pop("ANSIBLE_CONFIG", None)

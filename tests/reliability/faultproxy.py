@@ -149,7 +149,6 @@ class Proxy:
                 threading.Thread(target=self.server.shutdown, daemon=True).start()
             return fault, held
 
-
     def count_status(self, status):
         with self.lock:
             statuses = self.counts["statuses"]

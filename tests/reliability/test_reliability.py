@@ -6,6 +6,7 @@ order: the server restart comes last on 3.3 and the secret scan after every run.
 """
 import json
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +22,8 @@ TRANSIENT = ["drop", "drop_after", "500", "502", "503", "429", "delay"]
 # FAULT_DELAY s, far past it, so a slow but healthy answer is never mistaken for a fault.
 FAULT_TIMEOUT = 5
 FAULT_DELAY = 12
+# flavor -> (prefix, declaration) once the converge test left that state: check mode starts there.
+CONVERGED = {}
 
 
 def both(flavors_wanted=("3.3", "2.11")):
@@ -45,14 +48,16 @@ def connection_vars(proxy, server):
             "airflow_password": server.info["password"]}
 
 
-def declaration(prefix, secret_values, version=1, timeout=30, count=6):
+def declaration(prefix, secret_values, version=1, timeout=30, count=4):
     """The objects the converge playbook applies: ``count`` of each kind in the bulk form plus one
     in the single form. ``version`` 2 changes every value, adds an object and removes one."""
     def secret():
         return secret_values.new()
 
-    variables = [{"key": "%s_var_%02d" % (prefix, i), "value": secret(), "description": "v%d" % version}
-                 for i in range(count)]
+    # A variable's value is secret where its key says so (Airflow's sensitive words): even ones.
+    variables = [{"key": "%s_var_%02d_secret" % (prefix, i), "value": secret(), "description": "v%d" % version}
+                 if i % 2 == 0 else {"key": "%s_var_%02d" % (prefix, i), "value": "plain-%d-%d" % (i, version),
+                                     "description": "v%d" % version} for i in range(count)]
     connections = [{"conn_id": "%s_conn_%02d" % (prefix, i), "conn_type": "http", "host": "h%d.example" % version,
                     "login": "user%d" % i, "password": secret(), "port": 8000 + version,
                     "extra": {"api_key": secret(), "region": "r%d" % version}} for i in range(count)]
@@ -66,7 +71,7 @@ def declaration(prefix, secret_values, version=1, timeout=30, count=6):
     return {
         "timeout": timeout,
         "variables": variables,
-        "variable": {"key": "%s_single_var" % prefix, "value": secret(), "description": "s%d" % version,
+        "variable": {"key": "%s_single_password" % prefix, "value": secret(), "description": "s%d" % version,
                      "state": "present"},
         "connections": connections,
         "connection": {"conn_id": "%s_single_conn" % prefix, "conn_type": "postgres", "host": "db%d" % version,
@@ -78,21 +83,34 @@ def declaration(prefix, secret_values, version=1, timeout=30, count=6):
     }
 
 
+def only(rel, *tasks):
+    """``rel`` with the objects of every other task left out (for a run with --tags ``tasks``)."""
+    kept = dict(rel)
+    for key in ("variables", "connections", "pools"):
+        if key + "_bulk" not in tasks:
+            kept[key] = []
+    for key in ("variable", "connection", "pool"):
+        if key + "_single" not in tasks:
+            kept[key] = None
+    return kept
+
+
 def expected_state(rel):
     """What the database must hold after ``rel`` converged."""
     state = {"variables": {}, "connections": {}, "pools": {}}
-    for item in rel["variables"] + [rel["variable"]]:
-        if item.get("state", "present") == "present":
-            state["variables"][item["key"]] = {"value": item["value"], "description": item["description"]}
-    for item in rel["connections"] + [rel["connection"]]:
-        if item.get("state", "present") == "present":
-            state["connections"][item["conn_id"]] = dict(
-                (f, item[f]) for f in ("conn_type", "host", "login", "password", "port", "extra"))
-    for item in rel["pools"] + [rel["pool"]]:
-        if item.get("state", "present") == "present":
-            state["pools"][item["name"]] = dict((f, item[f]) for f in ("slots", "description"))
-            if "include_deferred" in item:
-                state["pools"][item["name"]]["include_deferred"] = item["include_deferred"]
+
+    def present(bulk, single):
+        return [item for item in rel[bulk] + [rel[single]] if item and item.get("state", "present") == "present"]
+
+    for item in present("variables", "variable"):
+        state["variables"][item["key"]] = {"value": item["value"], "description": item["description"]}
+    for item in present("connections", "connection"):
+        state["connections"][item["conn_id"]] = dict(
+            (f, item[f]) for f in ("conn_type", "host", "login", "password", "port", "extra"))
+    for item in present("pools", "pool"):
+        state["pools"][item["name"]] = dict((f, item[f]) for f in ("slots", "description"))
+        if "include_deferred" in item:
+            state["pools"][item["name"]]["include_deferred"] = item["include_deferred"]
     return state
 
 
@@ -130,23 +148,17 @@ BAD_INPUTS = [
     ("airflow_variable", {}, r"one of the following is required: key, variables"),
     ("airflow_variable", {"key": "rel_bad_v", "value": "x", "state": "gone"}, r"value of state must be one of: present, absent"),
     ("airflow_variable", {"variables": [1, 2]}, r"'variables' must be"),
-    ("airflow_variable", {"key": "rel_bad_v", "value": "x", "timeout": "soon"}, r"timeout.*int"),
     ("airflow_variable", {"key": "rel_bad_v", "value": "x", "retries": -1}, r"retries must be 0 or more"),
-    ("airflow_variable", {"key": "rel_bad_v", "value": "x", "update_secrets": "sometimes"},
-     r"value of update_secrets must be one of"),
-    ("airflow_variable", {"key": "", "value": "@SECRET@"}, r"a variable key must not be empty"),
+    ("airflow_variable", {"key": "", "value": "x"}, r"a variable key must not be empty"),
     ("airflow_variable", {"key": "rel_bad_never_created"}, r"does not exist yet: set its value"),
-    ("airflow_variable", {"variables": [{"key": "rel_bad_ok", "value": "@SECRET@"}, {"key": "rel_bad_ok", "value": "@SECRET@"}]},
+    ("airflow_variable", {"variables": [{"key": "rel_bad_password", "value": "@SECRET@"}, {"key": "rel_bad_password", "value": "@SECRET@"}]},
      r"declared more than once"),
-    ("airflow_variable", {"variables": [{"key": "rel_bad_ok", "value": "@SECRET@"}, {"key": "", "value": "@SECRET@"}]},
+    ("airflow_variable", {"variables": [{"key": "rel_bad_secret", "value": "@SECRET@"}, {"key": "", "value": "x"}]},
      r"a variable key must not be empty"),
-    ("airflow_variable", {"key": "rel_bad_v", "value": "x", "exclusive": True}, r"exclusive and exclude apply to the bulk form"),
     ("airflow_variable", {"key": "rel_bad_v", "value": "x", "airflow_url": "ftp://127.0.0.1"},
      r"airflow_url must be an http:// or https:// URL"),
     ("airflow_connection", {"conn_id": "rel_bad_c", "conn_type": "http", "extra": '{"password": "@SECRET@", '},
      r"extra of connection 'rel_bad_c' is not valid JSON"),
-    ("airflow_connection", {"conn_id": "rel_bad_c", "conn_type": "http", "extra": "[1, 2]"},
-     r"extra of connection 'rel_bad_c' must be a JSON object"),
     ("airflow_connection", {"conn_id": "bad id!", "conn_type": "http", "password": "@SECRET@"},
      r"connection id 'bad id!' is not accepted by Airflow"),
     ("airflow_connection", {"conn_id": "rel_bad_c", "conn_type": "http", "port": 70000, "password": "@SECRET@"},
@@ -156,37 +168,29 @@ BAD_INPUTS = [
      r"does not exist yet: set conn_type"),
     ("airflow_connection", {"conn_id": "rel_bad_c", "conn_type": "http", "update_password": "sometimes"},
      r"value of update_password must be one of"),
-    ("airflow_connection", {"connections": [{"conn_type": "http", "password": "@SECRET@"}]},
-     r"missing required arguments: conn_id"),
     ("airflow_connection", {"connections": [{"conn_id": "rel_bad_ok", "conn_type": "http", "password": "@SECRET@"},
                                             {"conn_id": "rel_bad_c2", "conn_type": "http", "extra": "{oops"}]},
      r"extra of connection 'rel_bad_c2' is not valid JSON"),
     ("airflow_pool", {"name": "rel_bad_p", "slots": -5}, r"slots of pool 'rel_bad_p' must be 0 or more, or -1"),
     ("airflow_pool", {"name": "rel_bad_p", "slots": "ten"}, r"slots.*int"),
-    ("airflow_pool", {"name": "", "slots": 1}, r"a pool name must not be empty"),
     ("airflow_pool", {"name": "rel_bad_never_created"}, r"does not exist yet: set slots"),
-    ("airflow_pool", {"name": "rel_bad_p", "slots": 1, "include_deferred": "perhaps"}, r"include_deferred.*bool"),
     ("airflow_pool", {"name": "default_pool", "state": "absent"}, r"built into Airflow and cannot be deleted"),
     ("airflow_pool", {"pools": [{"name": "rel_bad_ok", "slots": 1}, {"name": "rel_bad_p2", "slots": -3}]},
      r"slots of pool 'rel_bad_p2' must be 0 or more"),
     ("airflow_dag", {"paused": True}, r"one of the following is required: dag_id, dag_id_pattern"),
-    ("airflow_dag", {"dag_id": "rel_bad_dag", "state": "gone"}, r"value of state must be one of"),
     ("airflow_dag", {"dag_id_pattern": "", "paused": True}, r"dag_id_pattern must not be empty"),
-    ("airflow_dag", {"dag_id": "rel_bad_dag", "paused": "perhaps"}, r"paused.*bool"),
-    ("airflow_dag_run", {"run_id": "r1"}, r"missing required arguments: dag_id"),
     ("airflow_dag_run", {"dag_id": "rel_bad_dag", "conf": '{"a": '}, r"conf.*(dict|JSON|json)"),
-    ("airflow_dag_run", {"dag_id": "rel_bad_dag", "state": "exploded"}, r"value of state must be one of"),
     ("airflow_dag_run", {"dag_id": "rel_bad_dag", "logical_date": "yesterday"}, r"logical_date"),
-    ("airflow_dag_run", {"dag_id": "rel_bad_dag", "run_id": ""}, r"run_id must not be empty"),
     ("airflow_user", {"email": "a@example.com"}, r"missing required arguments: username"),
     ("airflow_user", {"username": "rel_bad_u", "password": "@SECRET@", "update_password": "sometimes"},
      r"value of update_password must be one of"),
     ("airflow_role", {"name": "rel_bad_r", "permissions": [{"action": "can_read"}]},
      r"missing required arguments: resource"),
-    ("airflow_role", {"name": "rel_bad_r", "state": "gone"}, r"value of state must be one of"),
-    ("airflow_deploy_dag", {"state": "absent"}, r"state=absent needs dest"),
-    ("airflow_deploy_dag", {"dest": "x.py", "state": "gone"}, r"value of state must be one of"),
-]
+    ("airflow_deploy_dag", {"state": "absent"}, r"state=absent needs dest"),]
+
+
+# The cases are spread over this many hosts, which run side by side.
+BAD_INPUT_HOSTS = 3
 
 
 def bad_input_playbook(server, proxy, secret_values):
@@ -198,13 +202,16 @@ def bad_input_playbook(server, proxy, secret_values):
             text = text.replace("@SECRET@", secret_values.new(), 1)
         args = dict(connection_vars(proxy, server), timeout=30)
         args.update(json.loads(text))
+        host = "host%02d" % (number % BAD_INPUT_HOSTS + 1)
         tasks.append({"name": "Case %d: %s" % (number, module), "dagops.airflow.%s" % module: args,
-                      "register": "case_%d" % number, "ignore_errors": True})
+                      "register": "case_%d" % number, "ignore_errors": True,
+                      "when": "inventory_hostname == %r" % host})
         tasks.append({"name": "Case %d fails with a clear message" % number, "ansible.builtin.assert": {
             "that": ["case_%d is failed" % number, "case_%d.msg is search(%s)" % (number, json.dumps(expected)),
                      "'Traceback' not in case_%d.msg" % number, "'MODULE FAILURE' not in case_%d.msg" % number],
             "fail_msg": "BAD INPUT CASE %d (%s %s) did not fail as expected: {{ case_%d.msg | default('') }}"
-                        % (number, module, sorted(options), number)}, "ignore_errors": True})
+                        % (number, module, sorted(options), number)}, "ignore_errors": True,
+            "when": "inventory_hostname == %r" % host})
     return [{"name": "Bad inputs", "hosts": "all", "gather_facts": False, "tasks": tasks}]
 
 
@@ -213,7 +220,8 @@ def test_bad_inputs_fail_clearly_and_write_nothing(server, proxy, runner, secret
     proxy.configure()
     playbook = runner.outputs / "bad_inputs.yml"
     playbook.write_text(json.dumps(bad_input_playbook(server, proxy, secret_values), indent=1))
-    rc, output = runner.run("bad-inputs-%s" % server.flavor, playbook, {})
+    rc, output = runner.run("bad-inputs-%s" % server.flavor, playbook, {}, hosts=BAD_INPUT_HOSTS,
+                            forks=BAD_INPUT_HOSTS)
     ran_ok(rc, output, "the bad-input table")
     counts = proxy.counts()
     wrong = sorted(set(re.findall(r"BAD INPUT CASE [^\n]*", output)))
@@ -235,6 +243,9 @@ def test_converges_through_transient_faults(server, proxy, runner, secret_values
     ran_ok(rc, output, "the converge run through 30% faults")
     assert sum(counts["faults"].values()) >= 0.2 * counts["total"], counts  # the faults really happened
     assert_state(server, prefix, rel)
+    CONVERGED[server.flavor] = (prefix, rel)
+    if server.flavor != "3.3":
+        return  # the no-op run differs little between the APIs: once is enough for the suite's time
 
     proxy.configure(faults=TRANSIENT, rate=0.3, seed=9, max_in_row=2, delay=FAULT_DELAY)
     rc, output = runner.run("converge-again-%s" % server.flavor, CONVERGE, dict(connection_vars(proxy, server), rel=rel))
@@ -249,11 +260,12 @@ def test_check_mode_writes_nothing(server, proxy, runner, secret_values):
     """Check mode against objects that all differ (updates, creates, deletes): no POST, PATCH,
     PUT or DELETE reaches the server except the token exchange and the plugin's fingerprint
     question, both counted apart."""
-    prefix = "rel_ck"
-    rel = declaration(prefix, secret_values)
-    proxy.configure()
-    rc, output = runner.run("check-setup-%s" % server.flavor, CONVERGE, dict(connection_vars(proxy, server), rel=rel))
-    ran_ok(rc, output, "the setup run")
+    prefix = CONVERGED.get(server.flavor, ("rel_ck",))[0]
+    if server.flavor not in CONVERGED:  # the converge test did not run (or failed): set up here
+        proxy.configure()
+        rc, output = runner.run("check-setup-%s" % server.flavor, CONVERGE,
+                                dict(connection_vars(proxy, server), rel=declaration(prefix, secret_values)))
+        ran_ok(rc, output, "the setup run")
     before = server.read_state(prefix + "_")
 
     changed = declaration(prefix, secret_values, version=2)
@@ -269,13 +281,17 @@ def test_check_mode_writes_nothing(server, proxy, runner, secret_values):
 
 
 # ----- races ------------------------------------------------------------------------------------
-@both()
+@both(("3.3",))
 def test_ten_forks_apply_the_same_objects(server, proxy, runner, secret_values):
+    """10 hosts apply the same variables and pools (bulk PATCH, create with overwrite) and the
+    same connection (single form: GET, then POST) at once. Only on 3.3, for the suite's time:
+    Airflow 2's bulk form writes one POST per object, which goes through the same 409 path as
+    the single form here."""
     prefix = "rel_fk"
-    rel = declaration(prefix, secret_values, count=4)
+    rel = only(declaration(prefix, secret_values), "variables_bulk", "connection_single", "pools_bulk")
     proxy.configure()
     rc, output = runner.run("forks-%s" % server.flavor, CONVERGE, dict(connection_vars(proxy, server), rel=rel),
-                            hosts=10, forks=10)
+                            hosts=10, forks=10, extra=["--tags", "race"])
     ran_ok(rc, output, "10 forks")
     assert recap(output).get("failed") == 0
     print("forks on %s: %s" % (server.flavor, proxy.counts()["statuses"]))
@@ -307,9 +323,10 @@ def test_expired_token_is_renewed_in_a_long_bulk_run(server, proxy, runner, secr
     """The bulk PATCH is held at the proxy until the token fetched for this run has expired
     (expiration + leeway + margin): the client must fetch a new one and send the PATCH again."""
     prefix = "rel_tok"
-    rel = declaration(prefix, secret_values, timeout=300)
+    rel = only(declaration(prefix, secret_values, timeout=300), "variables_bulk")
     proxy.configure(hold={"method": "PATCH", "path": "/api/v2/variables"})
-    process, log = runner.start("token-expiry-%s" % server.flavor, CONVERGE, dict(connection_vars(proxy, server), rel=rel))
+    process, log = runner.start("token-expiry-%s" % server.flavor, CONVERGE, dict(connection_vars(proxy, server), rel=rel),
+                                extra=["--tags", "variables_bulk"])
     try:
         wait_for_hold(proxy, process)
         time.sleep(JWT_EXPIRATION + JWT_LEEWAY + 5)
@@ -325,31 +342,34 @@ def test_expired_token_is_renewed_in_a_long_bulk_run(server, proxy, runner, secr
 
 @both(("3.3",))
 def test_server_down_fails_clearly(server, runner, secret_values, state_dir):
-    """Nothing listens / always 503 / never answers in time: a one-line error, no traceback."""
+    """Nothing listens / always 503 / never answers in time (one host each, side by side): each
+    task fails with a one-line message naming the cause, and no traceback."""
     from conftest import Proxy  # pylint: disable=import-outside-toplevel
 
-    cases = []
-    with __import__("socket").socket() as sock:
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         free_port = sock.getsockname()[1]
-    cases.append(("refused", "http://127.0.0.1:%d" % free_port, None,
-                  r"cannot reach Airflow \(connection refused\) after 4 attempt\(s\)"))
-    cases.append(("503", None, dict(faults=["503"], rate=1.0, max_in_row=1000), r"returned HTTP 503"))
-    cases.append(("timeout", None, dict(faults=["delay"], rate=1.0, max_in_row=1000, delay=8),
-                  r"cannot reach Airflow \(timed out\) after 4 attempt\(s\)"))
-    failing = Proxy(server.info["url"], state_dir / "proxy-down")
+    failing = [Proxy(server.info["url"], state_dir / "proxy-down-503"),
+               Proxy(server.info["url"], state_dir / "proxy-down-timeout")]
     try:
-        for name, url, config, expected in cases:
-            if config:
-                failing.configure(**config)
-            variables = {"airflow_url": url or failing.url, "airflow_username": server.info["username"],
-                         "airflow_password": server.info["password"], "rel": {"timeout": 2, "value": secret_values.new()}}
-            rc, output = runner.run("down-%s" % name, DOWN, variables)
-            assert rc == 2, "the task against a %s server did not fail (rc=%s):\n%s" % (name, rc, tail(output))
-            assert re.search(expected, output), "no clear message for a %s server:\n%s" % (name, tail(output))
-            assert "Traceback" not in output and "MODULE FAILURE" not in output, tail(output)
+        failing[0].configure(faults=["503"], rate=1.0, max_in_row=1000)
+        failing[1].configure(faults=["delay"], rate=1.0, max_in_row=1000, delay=5)
+        cases = [("http://127.0.0.1:%d" % free_port, r"cannot reach Airflow \(connection refused\) after 4 attempt\(s\)"),
+                 (failing[0].url, r"returned HTTP 503: faultproxy: injected HTTP 503"),
+                 (failing[1].url, r"cannot reach Airflow \(timed out\) after 4 attempt\(s\)")]
+        variables = {"airflow_username": server.info["username"], "airflow_password": server.info["password"],
+                     "rel": {"timeout": 1, "value": secret_values.new()}}
+        rc, output = runner.run("down", DOWN, variables, hosts=len(cases), forks=len(cases),
+                                host_vars=[{"down_url": url} for url, _expected in cases])
     finally:
-        failing.stop()
+        for proxy in failing:
+            proxy.stop()
+    assert rc == 2, "the tasks against servers that are down did not fail (rc=%s):\n%s" % (rc, tail(output))
+    assert recap(output).get("failed") == len(cases), tail(output)
+    for number, (url, expected) in enumerate(cases, 1):
+        found = re.search(r"fatal: \[host%02d\]: FAILED! => \{.*?\"msg\": \"([^\n]*)\"" % number, output, re.S)
+        assert found and re.search(expected, found.group(1)), "no clear message for %s:\n%s" % (url, tail(output))
+    assert "Traceback" not in output and "MODULE FAILURE" not in output, tail(output)
 
 
 @both(("3.3",))
@@ -357,9 +377,10 @@ def test_token_invalidated_by_a_restart_is_renewed(server, proxy, runner, secret
     """The bulk PATCH is held while the api-server restarts with a new JWT secret (same port):
     released, it carries a token the new server refuses; the client renews it. Last on 3.3."""
     prefix = "rel_rs"
-    rel = declaration(prefix, secret_values, timeout=600)
+    rel = only(declaration(prefix, secret_values, timeout=600), "variables_bulk")
     proxy.configure(hold={"method": "PATCH", "path": "/api/v2/variables"}, hold_timeout=500)
-    process, log = runner.start("restart-%s" % server.flavor, CONVERGE, dict(connection_vars(proxy, server), rel=rel))
+    process, log = runner.start("restart-%s" % server.flavor, CONVERGE, dict(connection_vars(proxy, server), rel=rel),
+                                extra=["--tags", "variables_bulk"])
     try:
         wait_for_hold(proxy, process)
         port = server.info["port"]
@@ -370,7 +391,9 @@ def test_token_invalidated_by_a_restart_is_renewed(server, proxy, runner, secret
     finally:
         output = finish(process, log, "the run across a restart")
     counts = proxy.counts()
-    assert counts["statuses"].get("401", 0) >= 1, "the new server accepted the old token: %s" % counts
+    # Airflow 3 answers a token signed with another secret 403 ("Invalid JWT token"), an expired one 401.
+    refused = counts["statuses"].get("401", 0) + counts["statuses"].get("403", 0)
+    assert refused >= 1, "the new server accepted the old token: %s" % counts
     assert counts["requests"].get("PATCH /api/v2/variables") == 2, counts["requests"]
     assert "Traceback" not in output
     assert_state(server, prefix, rel)
@@ -382,7 +405,7 @@ def test_no_secret_in_any_output(runner, secret_values):
     show masked values, so the scan looked at runs that handled secrets)."""
     logs = sorted(runner.outputs.glob("*.log"))
     assert logs, "no playbook ran"
-    assert len(secret_values.values) > 50
+    assert secret_values.values, "no secret was used"
     text = dict((log.name, log.read_text(errors="replace")) for log in logs)
     assert any("<hidden" in body for body in text.values()), "no masked value in any output: the scan proves nothing"
     leaks = sorted(set(name for name, body in text.items() for value in secret_values.values if value in body))

@@ -169,6 +169,62 @@ def test_a_create_that_lost_a_race_becomes_an_update_of_what_is_there():
     assert client.objects["a"]["size"] == 2
 
 
+class BulkRacingClient(RecordingClient):
+    """Another writer creates ``b`` just before each of the first ``races`` bulk PATCHes, which
+    the server then refuses whole with HTTP 409 (a unique constraint), writing nothing."""
+
+    def __init__(self, races, *args):
+        super().__init__(*args)
+        self.races = races
+
+    def patch(self, path, body, params=None):
+        if self.races:
+            self.races -= 1
+            self.objects["b"] = {"name": "b", "size": 1}
+            self.writes.append(("PATCH-409", path, body, params))
+            raise AirflowError("Unique constraint violation", "PATCH", path, status=409)
+        for action in body.get("actions", ()):
+            for entity in action["entities"]:
+                if action["action"] != "delete":
+                    self.objects.setdefault(entity["name"], {}).update(entity)
+        return super().patch(path, body, params)
+
+
+def test_a_bulk_write_that_lost_a_race_is_planned_again_from_a_fresh_read():
+    client = BulkRacingClient(1, "v2", [])
+    result = engine(client).ensure_many([("a", {"size": 1}, "present"), ("b", {"size": 2}, "present")])
+    first, second = client.writes
+    assert first[0] == "PATCH-409" and [e["name"] for e in first[2]["actions"][0]["entities"]] == ["a", "b"]
+    # b now exists with size 1: the second PATCH creates a and updates b.
+    assert [(a["action"], [e["name"] for e in a["entities"]]) for a in second[2]["actions"]] == [
+        ("create", ["a"]), ("update", ["b"])]
+    assert (result["created"], result["updated"]) == (1, 1)
+    assert client.objects["b"]["size"] == 2
+
+
+def test_a_bulk_write_that_keeps_losing_races_fails_with_the_conflict():
+    client = BulkRacingClient(10, "v2", [])
+    with pytest.raises(AirflowError) as err:
+        engine(client).ensure_many([("b", {"size": 2}, "present")])
+    assert err.value.status == 409 and len(client.writes) == 4
+
+
+def test_a_bulk_409_in_check_mode_cannot_happen_and_other_errors_are_not_replanned():
+    client = BulkRacingClient(1, "v2", [])
+    engine(client, check_mode=True).ensure_many([("b", {"size": 2}, "present")])
+    assert client.writes == []
+
+    class FailingClient(RecordingClient):
+        def patch(self, path, body, params=None):
+            self.writes.append(("PATCH", path))
+            raise AirflowError("bad", "PATCH", path, status=400)
+
+    failing = FailingClient("v2", [])
+    with pytest.raises(AirflowError):
+        engine(failing).ensure_many([("b", {"size": 2}, "present")])
+    assert len(failing.writes) == 1
+
+
 def test_exclusive_deletions_register_their_secrets():
     client = RecordingClient("v1", [{"name": "old", "size": 1, "token": "t0ken"}])
     seen = []
