@@ -210,7 +210,7 @@ class FlavorBench:
             airflow_password=self.server.info["password"], airflow_api=self.server.info["api_version"], bench_n=n)))
         env = dict(os.environ, ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_STDOUT_CALLBACK="default",
                    ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-                   ANSIBLE_RETRY_FILES_ENABLED="false")
+                   ANSIBLE_RETRY_FILES_ENABLED="false", NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), str(HERE / PLAYBOOKS[method]), "-e", "@%s" % extra]
         self.proxy.reset()
         start = time.monotonic()
