@@ -361,7 +361,7 @@ def ratio(fig, bulk):
     if fig is bulk:
         return "1x"
     times = fig.wall / bulk.wall
-    return ("%.0fx" if times >= 10 else "%.1fx") % times
+    return ("%.0fx" if times >= 10 else "%.1fx" if times >= 1 else "%.2fx") % times
 
 
 def detail_table(figures):
