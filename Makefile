@@ -8,7 +8,7 @@ help:
 	@echo "make demo       start a local Airflow 3.3 on 127.0.0.1:8080 and apply playbooks/demo.yml"
 	@echo "make demo-stop  stop it"
 	@echo "make test       lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
-	@echo "make bench      time 1000 variables: bulk form vs an ansible.builtin.uri loop"
+	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import"
 
 test:
 	scripts/test.sh

@@ -191,9 +191,10 @@ class AirflowClient:
         if not validate_certs:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._jwt = None
-        # Airflow 2 checks a PBKDF2 hash on every Basic request (~0.1 s) but also opens a
-        # session for the user; riding its cookie skips the hash. None: not tried yet.
-        self._cookie_auth = None
+        # Airflow 2 checks a PBKDF2 hash on every Basic request (~0.1 s), and no session can
+        # skip it: its webserver never saves a session for /api/v1 requests (SessionExemptMixin),
+        # so the only cookie a client gets (from a UI page such as the v2 version probe's 404)
+        # is anonymous. Basic auth goes with every request.
         # The REST plugin's optional shared secret goes to the plugin's paths only.
         self.plugin_token = plugin_token
         # Hyphens, not underscores: gunicorn (Airflow 2's webserver) drops header names with
@@ -345,17 +346,9 @@ class AirflowClient:
         replayed blindly.
         """
         self.connect()
-        rode_cookie = auth and self._basic_auth() is None and self._cookie_auth
         send = dict(params=params, body=body, ok=ok, confirm=confirm, auth=auth, data=data, content_type=content_type,
                     idempotent=idempotent)
         response = self._send_with_retries(method, path, **send)
-        if rode_cookie and response.status_code == 401:
-            # This server does not take its session for the API (no session auth backend).
-            self._cookie_auth = False
-            self.session.cookies.clear()
-            response = self._send_with_retries(method, path, **send)
-        elif auth and self._cookie_auth is None and self._basic_auth() and response.status_code < 400 and self.session.cookies:
-            self._cookie_auth = True
         if auth and self._is_stale_token(response) and self._can_renew_token():
             # A JWT expires, and every JWT dies when the api-server restarts without a fixed
             # [api_auth] jwt_secret: fetch a new one once and send the call again.
@@ -390,8 +383,6 @@ class AirflowClient:
 
     def _basic_auth(self):
         if self.token is None and self.api is not None and self.api.auth == "basic" and self.username is not None:
-            if self._cookie_auth and self.session.cookies:
-                return None
             return (self.username, self.password or "")
         return None
 

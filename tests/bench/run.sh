@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# make bench: time converging N variables with the bulk form and with an ansible.builtin.uri
-# loop, on real Airflow 3.3 and 2.11 servers started on 127.0.0.1 by the harness.
-#   tests/bench/run.sh                 N=1000 on 3.3 and 2.11
-#   BENCH_N=100 tests/bench/run.sh 3.3
+# make bench: converge N variables five ways (bulk form, a loop over the single form, an
+# ansible.builtin.uri loop, `airflow variables import`) on real Airflow 2.11 and 3.3 servers
+# started on 127.0.0.1 by the harness, count the HTTP requests at a proxy, and write the figures
+# to docs/performance.md (see tests/bench/bench.py).
+#   tests/bench/run.sh                     N = 100 and 1000 on 2.11 and 3.3
+#   tests/bench/run.sh --quick 3.3         N = 10 and 20 (a check, not figures to publish)
+#   BENCH_N="100" BENCH_LOOPS_UP_TO=100 tests/bench/run.sh --out /tmp/perf.md 2.11
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tools=$("$root/tests/harness/venv.sh" tools)
 coll=$("$root/scripts/stage.sh" bench)
-flavors=("$@")
-[ ${#flavors[@]} -gt 0 ] || flavors=(3.3 2.11)
 export ANSIBLE_COLLECTIONS_PATH
 ANSIBLE_COLLECTIONS_PATH=$(cd "$coll/../../.." && pwd)
-exec "$tools/bin/python" "$root/tests/bench/bench.py" --n "${BENCH_N:-1000}" "${flavors[@]}"
+args=()
+for n in ${BENCH_N:-}; do args+=(--n "$n"); done
+[ -z "${BENCH_LOOPS_UP_TO:-}" ] || args+=(--loops-up-to "$BENCH_LOOPS_UP_TO")
+exec "$tools/bin/python" "$root/tests/bench/bench.py" "${args[@]}" "$@"
