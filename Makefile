@@ -5,7 +5,8 @@ SHELL := /bin/bash
 .PHONY: help test lint sanity sanity-2.21 units integration reliability molecule demo demo-stop bench clean
 
 help:
-	@echo "make demo       start a local Airflow 3.3 on 127.0.0.1:8080 and apply playbooks/demo.yml"
+	@echo "make demo       install and start a local Airflow 3.3 on 127.0.0.1:8080 (playbooks/bootstrap.yml),"
+	@echo "                then apply playbooks/site.yml, deploy_dags.yml and demo.yml to it"
 	@echo "make demo-stop  stop it"
 	@echo "make test       lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
 	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import"
@@ -38,7 +39,7 @@ demo:
 	scripts/demo.sh
 
 demo-stop:
-	python3 tests/harness/airflow_server.py stop --state-dir .cache/demo
+	scripts/demo.sh stop
 
 bench:
 	tests/bench/run.sh
