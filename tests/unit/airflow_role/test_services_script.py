@@ -1,4 +1,4 @@
-"""The airflow role's process-mode control script (roles/airflow/files/dagops-airflow-services): its
+"""The airflow role's process-mode control script (roles/airflow/files/dagops_airflow_services.py): its
 pure logic, and one short life cycle with a stand-in for `airflow` (a shell script), no Airflow."""
 import importlib.machinery
 import importlib.util
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[3] / "roles" / "airflow" / "files" / "dagops-airflow-services"
+SCRIPT = Path(__file__).resolve().parents[3] / "roles" / "airflow" / "files" / "dagops_airflow_services.py"
 
 
 def load_script():
@@ -102,7 +102,7 @@ def test_service_env(tmp_path):
 
 
 def test_supervisor_cmdline():
-    cmdline = b"/usr/bin/python3\0/opt/airflow/bin/dagops-airflow-services\0--config\0/c.json\0_supervise\0scheduler\0"
+    cmdline = b"/usr/bin/python3\0/opt/airflow/bin/" + svc.SCRIPT.name.encode() + b"\0--config\0/c.json\0_supervise\0scheduler\0"
     assert svc.is_supervisor_cmdline(cmdline, "scheduler")
     assert not svc.is_supervisor_cmdline(cmdline, "triggerer")
     assert not svc.is_supervisor_cmdline(b"/usr/bin/python3\0other.py\0_supervise\0scheduler\0", "scheduler")

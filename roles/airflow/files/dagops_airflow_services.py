@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Airflow's services as supervised background processes, for hosts without systemd.
 
   dagops-airflow-services start|stop|restart|try-restart|status [NAME...]
@@ -20,7 +19,8 @@ The configuration is a JSON file written by the dagops.airflow.airflow role, nex
 (dagops-airflow-services.json) unless --config or DAGOPS_AIRFLOW_SERVICES_CONFIG names another:
   {"airflow_home": ..., "venv": ..., "run_dir": ..., "log_dir": ..., "user": "", "group": "",
    "manager": "process"|"systemd", "stop_timeout": 30, "environment": {...}, "services": {NAME: [ARGS]}}
-Python 3 standard library only: it runs on the host's python3, not in Airflow's virtualenv.
+Python 3.9+ standard library only: it runs on the host's python, not in Airflow's virtualenv. The role
+installs this file as AIRFLOW_HOME/bin/dagops-airflow-services with a shebang naming that python.
 """
 import argparse
 import contextlib
@@ -407,7 +407,7 @@ def require_process_mode(config):
 
 def cmd_start(config, names):
     require_process_mode(config)
-    chosen, _ = select_services(config, names)
+    chosen = select_services(config, names)[0]
     result = {"started": [], "already_running": [], "not_confirmed": []}
     for name in chosen:
         service = Service(config, name)
@@ -423,7 +423,7 @@ def cmd_start(config, names):
 
 def cmd_stop(config, names):
     require_process_mode(config)
-    chosen, _ = select_services(config, names)
+    chosen = select_services(config, names)[0]
     result = {"stopped": [], "not_running": []}
     stopped = finish_stops([Service(config, name).begin_stop() for name in chosen])
     for name, was_running in zip(chosen, stopped):
@@ -446,7 +446,7 @@ def cmd_restart(config, names, only_running=False):
 
 
 def cmd_status(config, names):
-    chosen, _ = select_services(config, names)
+    chosen = select_services(config, names)[0]
     if config["manager"] != "process":
         return {"manager": config["manager"], "services": {}}
     services = {name: Service(config, name).status() for name in chosen}
