@@ -33,6 +33,8 @@ JWT_EXPIRATION = 5
 JWT_LEEWAY = 10
 SERVER_OPTIONS = {"3.3": ["--jwt-expiration", str(JWT_EXPIRATION), "--no-jwt-secret", "--rest-api-plugin"],
                   "2.11": ["--rest-api-plugin"]}
+# The restart test's new server: a new JWT secret again, but Airflow's default token lifetime.
+RESTART_OPTIONS = {"3.3": ["--no-jwt-secret", "--rest-api-plugin"]}
 PLAYBOOK_TIMEOUT = 600  # no run may hang the suite
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -64,11 +66,11 @@ class Server:
         self.state_dir = state_dir
         self.info = None
 
-    def start(self):
+    def start(self, options=None):
         command = [sys.executable, str(HARNESS), "start", self.flavor, "--state-dir", str(self.state_dir)]
         log = self.state_dir.parent / ("start-%s.log" % self.flavor)
         with open(log, "w") as out:
-            rc = subprocess.run(command + SERVER_OPTIONS[self.flavor], stdout=subprocess.DEVNULL, stderr=out,
+            rc = subprocess.run(command + (SERVER_OPTIONS[self.flavor] if options is None else options), stdout=subprocess.DEVNULL, stderr=out,
                                 timeout=400, check=False).returncode
         if rc:
             raise RuntimeError("could not start Airflow %s (see %s):\n%s" % (self.flavor, log, log.read_text()[-3000:]))
