@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help test lint sanity sanity-2.21 units integration reliability molecule demo demo-stop bench clean
+.PHONY: help test lint sanity sanity-2.21 units release-check integration reliability molecule demo demo-stop bench clean
 
 help:
 	@echo "make demo       install and start a local Airflow 3.3 on 127.0.0.1:8080 (playbooks/bootstrap.yml),"
@@ -10,6 +10,7 @@ help:
 	@echo "make demo-stop  stop it"
 	@echo "make test       lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
 	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import"
+	@echo "make release-check  build the galaxy tarball, install and check it on ansible-core 2.19 and 2.21"
 
 test:
 	scripts/test.sh
@@ -25,6 +26,9 @@ sanity-2.21:
 
 units:
 	scripts/units.sh
+
+release-check:
+	scripts/release_check.sh
 
 integration:
 	scripts/integration.sh $(FLAVORS)

@@ -8,6 +8,7 @@ stages=(
   "sanity-2.19:scripts/sanity.sh 2.19"
   "sanity-2.21:scripts/sanity.sh 2.21"
   "units:scripts/units.sh"
+  "release:scripts/release_check.sh"
   "integration:scripts/integration.sh"
   "reliability:scripts/reliability.sh"
   "molecule:scripts/molecule.sh"

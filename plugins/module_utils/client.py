@@ -137,7 +137,9 @@ def _request_was_sent(exc):
         return True
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the real cause
-    return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
+    # NewConnectionError covers urllib3 1.26 and 2.x (whose NameResolutionError is one); naming the 2.x-only
+    # class would break the module on hosts with urllib3 1.26.
+    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _short_reason(exc):

@@ -30,7 +30,8 @@ case "$name" in
 esac
 
 constraints="$here/constraints/$name.txt"
-key_input="$name ${reqs[*]} $("$python" -c 'import sys; print(sys.version)')"
+# The path of a requirements file is no part of the key: every clone or worktree shares the venv.
+key_input="$name ${reqs[*]#"$here/"} $("$python" -c 'import sys; print(sys.version)')"
 [ -f "$constraints" ] && key_input+=$(cat "$constraints")
 [ "$name" = tools ] && key_input+=$(cat "$here/requirements-tools.txt")
 key=$(printf '%s' "$key_input" | sha256sum | cut -c1-12)
