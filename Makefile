@@ -2,20 +2,27 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help test lint sanity sanity-2.21 units integration reliability molecule demo demo-stop bench clean
+.PHONY: help test docs docs-lint lint sanity sanity-2.21 units integration reliability molecule demo demo-stop bench clean
 
 help:
 	@echo "make demo       install and start a local Airflow 3.3 on 127.0.0.1:8080 (playbooks/bootstrap.yml),"
 	@echo "                then apply playbooks/site.yml, deploy_dags.yml and demo.yml to it"
 	@echo "make demo-stop  stop it"
-	@echo "make test       lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
+	@echo "make test       lint, docs lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
 	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import"
+	@echo "make docs       build the docsite (antsibull-docs, Sphinx) into .cache/docs/site/build/html/"
 
 test:
 	scripts/test.sh
 
 lint:
 	scripts/lint.sh
+
+docs:
+	scripts/docs.sh
+
+docs-lint:
+	scripts/docs.sh lint
 
 sanity:
 	scripts/sanity.sh 2.19
