@@ -5,6 +5,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 stages=(
   "lint:scripts/lint.sh"
+  "docs-lint:scripts/docs.sh lint"
   "sanity-2.19:scripts/sanity.sh 2.19"
   "sanity-2.21:scripts/sanity.sh 2.21"
   "units:scripts/units.sh"

@@ -69,7 +69,7 @@ options:
     default: 30
   retries:
     description:
-      - How many times to retry a request after a connection error or an HTTP 429, 502, 503 or 504, with exponential backoff that honours C(Retry-After).
+      - How many times to retry a request after a connection error or an HTTP 429, 500, 502, 503 or 504, with exponential backoff that honours C(Retry-After).
       - A write whose outcome is unknown is checked on the server before it is sent again.
     type: int
     default: 3

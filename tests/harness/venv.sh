@@ -3,6 +3,7 @@
 #
 #   tests/harness/venv.sh tools            ansible-core 2.19, ansible-lint, pytest, antsibull-changelog
 #   tests/harness/venv.sh tools-2.21       ansible-core 2.21 on python 3.13 (sanity only)
+#   tests/harness/venv.sh docs             antsibull-docs, Sphinx and the Ansible theme (make docs)
 #   tests/harness/venv.sh airflow-2.11.0   Airflow 2.11.0
 #   tests/harness/venv.sh airflow-3.3.2    Airflow 3.3.2 (simple auth manager)
 #   tests/harness/venv.sh airflow-3.3.2-fab Airflow 3.3.2 + the FAB provider
@@ -23,6 +24,7 @@ py313=${DAGOPS_PYTHON313:-/root/.pyenv/versions/3.13.0/bin/python3}
 case "$name" in
   tools)           python=$py311; reqs=("-r" "$here/requirements-tools.txt") ;;
   tools-2.21)      python=$py313; reqs=("ansible-core>=2.21.0a1,<2.22" "pytest" "requests") ;;
+  docs)            python=$py311; reqs=("-r" "$here/requirements-docs.txt") ;;
   airflow-2.11.0)  python=$py311; reqs=("apache-airflow==2.11.0") ;;
   airflow-3.3.2)   python=$py311; reqs=("apache-airflow==3.3.2") ;;
   airflow-3.3.2-fab) python=$py311; reqs=("apache-airflow==3.3.2" "apache-airflow-providers-fab") ;;
@@ -34,6 +36,7 @@ constraints="$here/constraints/$name.txt"
 key_input="$name ${reqs[*]#"$here/"} $("$python" -c 'import sys; print(sys.version)')"
 [ -f "$constraints" ] && key_input+=$(cat "$constraints")
 [ "$name" = tools ] && key_input+=$(cat "$here/requirements-tools.txt")
+[ "$name" = docs ] && key_input+=$(cat "$here/requirements-docs.txt")
 key=$(printf '%s' "$key_input" | sha256sum | cut -c1-12)
 venv="$cache/venvs/$name-$key"
 
