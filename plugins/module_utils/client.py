@@ -232,8 +232,10 @@ class AirflowClient:
         Only a JSON answer with a version counts: Airflow 3 serves its UI page with HTTP 200
         for any unknown path, including one under a wrong path prefix. Airflow 3's /version is
         public, so a 401 there comes from something else; Airflow 2 may protect its /version.
+        A given airflow_token goes with the probe (no other credential can yet: Basic or JWT
+        depends on the answer): managed services check it in front of every path, /version too.
         """
-        response = self._send_with_retries("GET", path, auth=False, ok=(200, 401, 403, 404))
+        response = self._send_with_retries("GET", path, auth=self.token is not None, ok=(200, 401, 403, 404))
         if response.status_code in RETRY_STATUSES:
             # Still failing after the retries: that says nothing about which API is there.
             raise self._http_error("GET", path, response)

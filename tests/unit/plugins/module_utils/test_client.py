@@ -41,6 +41,19 @@ def test_detects_v2_and_uses_a_jwt():
     assert fake.calls[2].headers["Authorization"] == "Bearer jwt-1"
 
 
+def test_a_given_token_goes_with_the_version_probe():
+    # A managed service checks the token in front of every path: without it /api/v2/version is
+    # 401 and the probe would take an Airflow 3 for an Airflow 2.
+    client, fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("GET", "api/v2/pools"): [FakeResponse(200, {"pools": [], "total_entries": 0})],
+    }, username=None, password=None, token="managed-token")
+    client.get("api/v2/pools")
+    assert client.api.version == "v2"
+    assert [call.headers.get("Authorization") for call in fake.calls] == ["Bearer managed-token"] * 2
+    assert all(call.auth is None for call in fake.calls)
+
+
 def test_falls_back_to_v1_with_basic_auth():
     client, fake, _sleeps = make_client({
         ("GET", "api/v2/version"): [FakeResponse(404, {"title": "Not Found"})],
