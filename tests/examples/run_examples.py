@@ -353,6 +353,19 @@ def run_playbook(venv, collections_path, workdir):
     return proc.returncode, output, records
 
 
+def venv_python(venv, code):
+    return subprocess.run([str(Path(venv) / "bin" / "python"), "-c", code], stdout=subprocess.PIPE,
+                          check=True).stdout.decode().strip()
+
+
+def ansible_core_version(venv):
+    return venv_python(venv, "from ansible.release import __version__; print(__version__)")
+
+
+def python_version(venv):
+    return venv_python(venv, "import platform; print(platform.python_version())")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--venv", required=True, help="the ansible venv (ansible-playbook in bin/)")
@@ -378,7 +391,8 @@ def main(argv=None):
     variables = test_vars(entries, server)
     prepare(workdir, plays, variables, server)
 
-    label = "Airflow %s, %s" % (server["flavor"], Path(args.venv).name)
+    label = "Airflow %s with ansible-core %s on python %s" % (server["flavor"], ansible_core_version(args.venv),
+                                                           python_version(args.venv))
     for module, why in sorted(cannot.items()):
         print("examples: %s not run on %s: %s" % (module, server["flavor"], why))
     print("examples: %d tasks of %s on %s" % (len(expected), ", ".join(modules), label), flush=True)

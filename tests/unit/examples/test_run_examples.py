@@ -35,8 +35,8 @@ def test_per_task_connection_options_are_dropped_and_the_rest_kept_in_order():
 def test_other_modules_and_blocks():
     debug = {"name": "Show", "ansible.builtin.debug": {"msg": "x", "airflow_url": "kept"}}
     assert rx.rewrite_task(debug, CFG) == debug
-    block = {"name": "B", "block": [{"name": "cfg", "dagops.airflow.airflow_cfg": {"path": "/opt/airflow/airflow.cfg",
-                                                                                 "sections": {}}}]}
+    cfg_task = {"name": "cfg", "dagops.airflow.airflow_cfg": {"path": "/opt/airflow/airflow.cfg", "sections": {}}}
+    block = {"name": "B", "block": [cfg_task]}
     assert rx.rewrite_task(block, CFG)["block"][0]["dagops.airflow.airflow_cfg"]["path"] == str(CFG)
 
 
