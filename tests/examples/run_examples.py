@@ -391,8 +391,8 @@ def main(argv=None):
     variables = test_vars(entries, server)
     prepare(workdir, plays, variables, server)
 
-    label = "Airflow %s with ansible-core %s on python %s" % (server["flavor"], ansible_core_version(args.venv),
-                                                           python_version(args.venv))
+    label = "Airflow %s with ansible-core %s on python %s" % (
+        server["flavor"], ansible_core_version(args.venv), python_version(args.venv))
     for module, why in sorted(cannot.items()):
         print("examples: %s not run on %s: %s" % (module, server["flavor"], why))
     print("examples: %d tasks of %s on %s" % (len(expected), ", ".join(modules), label), flush=True)
