@@ -4,8 +4,16 @@
 #   scripts/integration.sh                      every flavor: 2.11 3.3 3.3-fab
 #   scripts/integration.sh 3.3                  one flavor
 #   TARGETS="airflow_info" scripts/integration.sh 2.11
+#   TARGETS=examples scripts/integration.sh 3.3     only the modules' EXAMPLES (see below)
+#   TARGETS="airflow_dag examples" scripts/integration.sh 2.11
 # 3.3-fab differs from 3.3 only in its auth manager, so by default it runs the targets whose
 # behaviour depends on it (users and roles, token exchange, the plugin's admin check), not every target.
+# After the targets, on the same server, the modules' EXAMPLES run (tests/examples/run_examples.py)
+# from the release tarball built and installed by scripts/tarball.sh, which proves the tarball on
+# both ansible-core lines: 2.11 runs every module's examples on ansible-core 2.19 (python 3.11),
+# 3.3 all but airflow_user/airflow_role (no user API under the simple auth manager) on 2.21
+# (python 3.13), 3.3-fab those two on 2.21. "examples" in TARGETS runs them (TARGETS=examples:
+# only them); with TARGETS set and without "examples" they do not run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools=$("$root/tests/harness/venv.sh" tools)
@@ -14,6 +22,28 @@ flavors=("$@")
 [ ${#flavors[@]} -gt 0 ] || flavors=(2.11 3.3 3.3-fab)
 read -r -a targets <<<"${TARGETS:-}"
 fab_targets=(airflow_info airflow_variable airflow_user airflow_role rest_api_plugin)
+examples=yes
+if [ ${#targets[@]} -gt 0 ]; then
+  examples=no
+  kept=()
+  for target in "${targets[@]}"; do
+    if [ "$target" = examples ]; then examples=yes; else kept+=("$target"); fi
+  done
+  targets=("${kept[@]}")
+  [ ${#targets[@]} -gt 0 ] || targets=(none)  # only the examples: no ansible-test target
+fi
+# The ansible-core line each flavor's examples run on, and which modules' examples (empty: all
+# that can run there).
+declare -A examples_core=([2.11]=2.19 [3.3]=2.21 [3.3-fab]=2.21)
+declare -A examples_modules=([3.3-fab]=airflow_user,airflow_role)
+declare -A tarball=()  # core line -> "VENV COLLECTIONS_PATH", built once per run
+run_examples() {
+  local flavor=$1 core=${examples_core[$1]} venv coll
+  [ -n "${tarball[$core]:-}" ] || tarball[$core]=$("$root/scripts/tarball.sh" "$core")
+  read -r venv coll <<<"${tarball[$core]}"
+  "$venv/bin/python" "$root/tests/examples/run_examples.py" --venv "$venv" --collections "$coll" \
+    --server "$state/server.json" --modules "${examples_modules[$flavor]:-}"
+}
 
 state=""
 stop_server() { [ -z "$state" ] || python3 "$harness" stop --state-dir "$state" >&2 || true; }
@@ -41,7 +71,10 @@ json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY
   run_targets=("${targets[@]}")
   [ ${#run_targets[@]} -gt 0 ] || [ "$flavor" != 3.3-fab ] || run_targets=("${fab_targets[@]}")
-  (cd "$coll" && PATH="$tools/bin:$PATH" ansible-test integration --color no --python 3.11 "${run_targets[@]}")
+  if [ "${run_targets[*]}" != none ]; then
+    (cd "$coll" && PATH="$tools/bin:$PATH" ansible-test integration --color no --python 3.11 "${run_targets[@]}")
+  fi
+  [ "$examples" = no ] || run_examples "$flavor"
   stop_server
   state=""
 done

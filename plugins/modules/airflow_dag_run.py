@@ -120,9 +120,14 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     var: load.task_instances
 
-- name: Trigger a new run on every call (no run_id), with a logical date
+- name: Trigger a new run on every call (no run_id)
   dagops.airflow.airflow_dag_run:
     dag_id: orders_etl
+
+- name: Run the DAG once for a logical date (Airflow holds one run per logical date)
+  dagops.airflow.airflow_dag_run:
+    dag_id: orders_etl
+    run_id: backfill-2026-01-31
     logical_date: "2026-01-31T00:00:00+00:00"
 
 - name: Unpause the DAG if needed, run it, and keep going even if it fails

@@ -133,7 +133,7 @@ EXAMPLES = r"""
     airflow_url: https://airflow.example.com
     airflow_username: admin
     airflow_password: "{{ vault_airflow_password }}"
-    src: dags/orders.py
+    src: dags/etl/orders.py
     dest: etl/orders.py
     paused: false
 

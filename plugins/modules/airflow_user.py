@@ -107,7 +107,7 @@ EXAMPLES = r"""
 - name: Give a user more roles; the others it has are replaced
   dagops.airflow.airflow_user:
     username: alice
-    roles: [Viewer, Analyst]
+    roles: [Viewer, Op]
 
 - name: Delete a user
   dagops.airflow.airflow_user:
