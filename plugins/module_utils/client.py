@@ -474,7 +474,8 @@ class AirflowClient:
         url = strip_credentials(response.url or self._url(path))
         if hint is None:
             hint = HINTS.get(status)
-            if status == 401 and self.token is not None:
+            # Airflow 3 refuses a bad or expired bearer token with 403 "Invalid JWT token", not 401.
+            if self.token is not None and self._is_stale_token(response):
                 hint = "airflow_token was refused (expired or not valid for this server)"
         return AirflowError(message or response.reason or "error", method, url, status=status,
                             server_message=message, hint=hint)

@@ -41,6 +41,27 @@ def test_detects_v2_and_uses_a_jwt():
     assert fake.calls[2].headers["Authorization"] == "Bearer jwt-1"
 
 
+def test_a_ready_token_refused_with_403_says_the_token_was_refused():
+    # Airflow 3.3 answers a bad bearer token with 403 "Invalid JWT token" (seen on a real server).
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("GET", "api/v2/pools"): [FakeResponse(403, {"detail": "Invalid JWT token"})],
+    }, username=None, password=None, token="not-valid")
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v2/pools")
+    assert "airflow_token was refused" in str(err.value) and "lacks the permission" not in str(err.value)
+
+
+def test_a_permission_403_with_a_token_keeps_the_permission_hint():
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("GET", "api/v2/pools"): [FakeResponse(403, {"detail": "Forbidden"})],
+    }, username=None, password=None, token="valid")
+    with pytest.raises(AirflowError) as err:
+        client.get("api/v2/pools")
+    assert "lacks the permission" in str(err.value)
+
+
 def test_a_given_token_goes_with_the_version_probe():
     # A managed service checks the token in front of every path: without it /api/v2/version is
     # 401 and the probe would take an Airflow 3 for an Airflow 2.
