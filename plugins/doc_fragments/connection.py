@@ -32,18 +32,21 @@ options:
       - With API V(v1) it is sent with HTTP Basic auth (the server needs the basic_auth backend in C([api] auth_backends)).
       - With API V(v2) it is exchanged for a JWT at C(/auth/token).
         The token is fetched again once when the server refuses it (expired, or the api-server restarted with a new signing key).
-      - If not set, the value of the E(AIRFLOW_USERNAME) environment variable is used.
+      - Requires O(airflow_password); cannot be combined with O(airflow_token).
+      - If not set, the value of the E(AIRFLOW_USERNAME) environment variable is used, unless the task sets O(airflow_token).
     type: str
   airflow_password:
     description:
-      - Password of O(airflow_username).
-      - If not set, the value of the E(AIRFLOW_PASSWORD) environment variable is used.
+      - Password of O(airflow_username). Requires O(airflow_username); cannot be combined with O(airflow_token).
+      - If not set, the value of the E(AIRFLOW_PASSWORD) environment variable is used, unless the task sets O(airflow_token).
     type: str
   airflow_token:
     description:
       - A ready bearer token (an Airflow 3 JWT or a managed service's token), used instead of O(airflow_username)/O(airflow_password).
       - It cannot be renewed, so a refused token fails the task with a clear message.
-      - If not set, the value of the E(AIRFLOW_TOKEN) environment variable is used.
+      - Cannot be combined with O(airflow_username) or O(airflow_password).
+      - If not set, the value of the E(AIRFLOW_TOKEN) environment variable is used, unless the task sets O(airflow_username)
+        or O(airflow_password).
     type: str
   validate_certs:
     description:
@@ -86,6 +89,12 @@ options:
     type: str
     default: rest_api_plugin_http_token
 notes:
+  - "Credentials are either O(airflow_token) or O(airflow_username) with O(airflow_password). The task (with its
+    C(module_defaults)) chooses the kind: the environment variables fill only the credential options of that kind which
+    the task leaves unset, so E(AIRFLOW_TOKEN) in the environment does not conflict with a user and password set in the
+    task, nor E(AIRFLOW_USERNAME)/E(AIRFLOW_PASSWORD) with a token set in the task. A task that sets no credential takes
+    them all from the environment, where the same rules apply: a token and a user there at once, or a user without a
+    password, fail the task before any request. An empty value counts as not set."
   - The connection options can be set once for a play with C(module_defaults) and the action group C(group/dagops.airflow.airflow).
 requirements:
   - requests (Python library, on the host that runs the module)

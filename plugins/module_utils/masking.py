@@ -130,3 +130,23 @@ def masked_counterparts(desired, current):
         for d, c in zip(desired, current):
             found.extend(masked_counterparts(d, c))
     return found
+
+
+def has_secret_keys(value):
+    """Whether ``value`` holds a secret: under a sensitive name, or shown as ``***`` by the server."""
+    return bool(secret_strings(value)) or contains_masked(value)
+
+
+def masked_keys(value, prefix=""):
+    """Dotted paths of the ``***`` parts of ``value``."""
+    if isinstance(value, dict):
+        paths = []
+        for key, item in value.items():
+            paths.extend(masked_keys(item, "%s%s." % (prefix, key)))
+        return paths
+    if isinstance(value, list):
+        paths = []
+        for index, item in enumerate(value):
+            paths.extend(masked_keys(item, "%s%d." % (prefix, index)))
+        return paths
+    return [prefix.rstrip(".")] if value == MASKED else []

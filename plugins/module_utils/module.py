@@ -4,21 +4,26 @@
 
 from __future__ import annotations
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.dagops.airflow.plugins.module_utils.client import (
     HAS_REQUESTS, PLUGIN_TOKEN_HEADER, AirflowClient, AirflowError,
 )
-from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Reconciler, ReconcileError
+from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import (
+    SECRETS_POLICIES, Reconciler, ReconcileError,
+)
 
 # Documented once in plugins/doc_fragments/connection.py.
 CONNECTION_ARGSPEC = dict(
     airflow_url=dict(type="str", required=True, fallback=(env_fallback, ["AIRFLOW_URL"])),
     api_version=dict(type="str", default="auto", choices=["auto", "v1", "v2"],
                      fallback=(env_fallback, ["AIRFLOW_API_VERSION"])),
-    airflow_username=dict(type="str", fallback=(env_fallback, ["AIRFLOW_USERNAME"])),
-    airflow_password=dict(type="str", no_log=True, fallback=(env_fallback, ["AIRFLOW_PASSWORD"])),
-    airflow_token=dict(type="str", no_log=True, fallback=(env_fallback, ["AIRFLOW_TOKEN"])),
+    # Read from CREDENTIAL_ENV_VARS by credentials_from_environment, not by an env_fallback.
+    airflow_username=dict(type="str"),
+    airflow_password=dict(type="str", no_log=True),
+    airflow_token=dict(type="str", no_log=True),
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),
     client_cert=dict(type="path"),
@@ -29,6 +34,67 @@ CONNECTION_ARGSPEC = dict(
     rest_api_plugin_token_header=dict(type="str", default=PLUGIN_TOKEN_HEADER, no_log=False),
 )
 
+BASIC_CREDENTIALS = ("airflow_username", "airflow_password")
+# A password without its user (or the reverse) would be sent as an empty one, and a token next to
+# them would silently win: both are refused, for the task's options and the environment's alike.
+CREDENTIAL_RULES = dict(
+    required_together=[BASIC_CREDENTIALS],
+    mutually_exclusive=[("airflow_token", option) for option in BASIC_CREDENTIALS],
+)
+CREDENTIAL_ENV_VARS = dict(airflow_username="AIRFLOW_USERNAME", airflow_password="AIRFLOW_PASSWORD",
+                           airflow_token="AIRFLOW_TOKEN")
+
+
+def credentials_from_environment(task_params, environ):
+    """The credential options that ``task_params`` leave unset, read from ``environ``.
+
+    The task (with its module_defaults) chooses the kind of credentials: once it sets
+    airflow_token, AIRFLOW_USERNAME and AIRFLOW_PASSWORD are not read, and once it sets
+    airflow_username or airflow_password, AIRFLOW_TOKEN is not; so a token exported in the shell
+    never conflicts with a login written in the playbook. A task that sets none takes all three
+    from the environment, where both kinds at once are refused like in a task. Empty values count
+    as unset.
+    """
+    given = set(option for option in CREDENTIAL_ENV_VARS if task_params.get(option) not in (None, ""))
+    if "airflow_token" in given:
+        readable = {"airflow_token"}
+    elif given:
+        readable = set(BASIC_CREDENTIALS)
+    else:
+        readable = set(CREDENTIAL_ENV_VARS)
+    found = {}
+    for option in sorted(readable - given):
+        value = environ.get(CREDENTIAL_ENV_VARS[option])
+        if value:
+            found[option] = value
+    return found
+
+
+def with_credential_rules(module_kwargs):
+    """``module_kwargs`` (AnsibleModule's) with CREDENTIAL_RULES added to the module's own rules."""
+    merged = dict(module_kwargs)
+    for rule, groups in CREDENTIAL_RULES.items():
+        merged[rule] = list(merged.get(rule) or []) + list(groups)
+    return merged
+
+
+def secrets_policy_option():
+    """The option that chooses how stored secrets are handled (update_password, update_secrets)."""
+    return dict(type="str", default="auto", choices=list(SECRETS_POLICIES), no_log=False)
+
+
+def wait_options(wait_timeout):
+    """wait_timeout (the module's own default) and poll_interval, checked by wait_option_problem."""
+    return dict(wait_timeout=dict(type="int", default=wait_timeout), poll_interval=dict(type="int", default=3))
+
+
+def wait_option_problem(params):
+    if "wait_timeout" not in params:
+        return None
+    if params["wait_timeout"] < 0 or params["poll_interval"] <= 0:
+        return "wait_timeout must be 0 or more and poll_interval more than 0 seconds"
+    return None
+
 
 class AirflowModule(AnsibleModule):
     """An AnsibleModule with the connection options, a lazily built client and one error path."""
@@ -37,14 +103,25 @@ class AirflowModule(AnsibleModule):
         spec = dict(CONNECTION_ARGSPEC)
         spec.update(argument_spec)
         kwargs.setdefault("supports_check_mode", True)
-        super().__init__(argument_spec=spec, **kwargs)
+        super().__init__(argument_spec=spec, **with_credential_rules(kwargs))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"))
         if self.params["timeout"] <= 0:
             self.fail_json(msg="timeout must be a positive number of seconds, got %s" % self.params["timeout"])
         if self.params["retries"] < 0:
             self.fail_json(msg="retries must be 0 or more, got %s" % self.params["retries"])
+        if wait_option_problem(self.params):
+            self.fail_json(msg=wait_option_problem(self.params))
         self._client = None
+
+    def _load_params(self):
+        # The environment's credentials join the task's before Ansible validates them, so that
+        # CREDENTIAL_RULES hold for both (an env_fallback could not see what the task chose).
+        super()._load_params()
+        for option in CREDENTIAL_ENV_VARS:
+            if self.params.get(option) in (None, ""):
+                self.params.pop(option, None)
+        self.params.update(credentials_from_environment(self.params, os.environ))
 
     @property
     def client(self):

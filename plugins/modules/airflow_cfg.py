@@ -18,8 +18,10 @@ description:
   - Returns the values the file holds once changed (RV(settings)), so a play can read, for example, C([core] plugins_folder).
   - The values of secret options are never shown, in the result, the diff or an error message; they
     appear as C(********), followed by the word C(changed) in parentheses in the diff's new text when
-    the value changes. Secret keys are those that contain C(password), C(secret), C(token), C(fernet_key) or C(sql_alchemy_conn),
-    Airflow's other sensitive options (C(broker_url), C(result_backend), C(flower_basic_auth),
+    the value changes. Secret keys are those that contain C(fernet_key), C(sql_alchemy_conn) or one of the words by which
+    Airflow's secrets masker hides connection and variable fields (the same list as the API modules use, C(password),
+    C(secret), C(token), C(api_key), C(private_key), C(access_key), C(passphrase), C(dsn), C(proxy) and others, so
+    C([webserver] enable_proxy_fix) is masked too), Airflow's other sensitive options (C(broker_url), C(result_backend), C(flower_basic_auth),
     C(backend_kwargs), C(sentry_dsn), C(sql_alchemy_engine_args)), and the keys listed in O(secret_keys).
   - Airflow reads environment variables (C(AIRFLOW__SECTION__KEY)) before the file; this module sees the file only.
   - Unlike the collection's API modules, it talks to no Airflow server; it is not in the
@@ -156,10 +158,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
 from ansible_collections.dagops.airflow.plugins.module_utils.inifile import IniDocument, IniError
+from ansible_collections.dagops.airflow.plugins.module_utils.masking import is_sensitive_name
 
 MASK = "********"
-# Substrings of a key that make it secret; Airflow's own sensitive options on top.
-SECRET_WORDS = ("password", "secret", "token", "fernet_key", "sql_alchemy_conn", "jwt_secret")
+# Words of airflow.cfg's credentials that Airflow's masker (masking.SENSITIVE_WORDS) does not list,
+# and Airflow's own sensitive options on top.
+CFG_SECRET_WORDS = ("fernet_key", "sql_alchemy_conn")
 SENSITIVE_KEYS = ("broker_url", "result_backend", "flower_basic_auth", "backend_kwargs", "sentry_dsn",
                   "sql_alchemy_engine_args")
 
@@ -169,7 +173,7 @@ def secret_test(extra_keys):
 
     def is_secret(section, key):
         key = key.lower()
-        return key in extra or key in SENSITIVE_KEYS or any(word in key for word in SECRET_WORDS)
+        return key in extra or key in SENSITIVE_KEYS or is_sensitive_name(key, CFG_SECRET_WORDS)
     return is_secret
 
 

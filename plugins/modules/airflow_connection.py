@@ -271,9 +271,9 @@ from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import
     connection_extra_probe, connection_password_probe,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
-    HIDDEN, contains_masked, keep_masked, masked_counterparts, redact, secret_strings,
+    HIDDEN, contains_masked, has_secret_keys, keep_masked, masked_counterparts, masked_keys, redact, secret_strings,
 )
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm, secrets_policy_option
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
 
 # What both APIs accept as a connection id on create (v1 helpers.validate_key, v2 ConnectionBody).
@@ -372,25 +372,6 @@ def extra_from_server(extra):
     return parsed if isinstance(parsed, dict) else extra
 
 
-def has_secret_keys(extra):
-    return bool(secret_strings(extra)) or contains_masked(extra)
-
-
-def masked_keys(value, prefix=""):
-    """Dotted paths of the ``***`` parts of ``value``."""
-    if isinstance(value, dict):
-        paths = []
-        for key, item in value.items():
-            paths.extend(masked_keys(item, "%s%s." % (prefix, key)))
-        return paths
-    if isinstance(value, list):
-        paths = []
-        for index, item in enumerate(value):
-            paths.extend(masked_keys(item, "%s%d." % (prefix, index)))
-        return paths
-    return [prefix.rstrip(".")] if value == MASKED else []
-
-
 def connection_secret_strings(state):
     """The password and the values of secret keys in extra (the whole extra when it is not JSON)."""
     found = []
@@ -469,7 +450,7 @@ def main():
     form = BulkForm("conn_id", "connections", item_options)
     module = AirflowModule(
         argument_spec=form.argument_spec(
-            update_password=dict(type="str", default="auto", choices=["on_create", "always", "compare", "auto"], no_log=False),
+            update_password=secrets_policy_option(),
         ),
         **form.module_kwargs()
     )

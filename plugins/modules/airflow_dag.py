@@ -152,7 +152,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.client import Airfl
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import (
     DagResource, DagWaiter, desired_pause, running_task_instances,
 )
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 
 
@@ -167,8 +167,6 @@ def check_options(module):
             module.fail_json(msg="dag_id_pattern only pauses or unpauses; delete DAGs one by one with dag_id")
     if p["state"] == "absent" and p["paused"] is not None:
         module.fail_json(msg="paused applies to state=present; a deleted DAG has no pause state")
-    if p["wait_timeout"] < 0 or p["poll_interval"] <= 0:
-        module.fail_json(msg="wait_timeout must be 0 or more and poll_interval more than 0 seconds")
 
 
 def ensure_present(module, engine):
@@ -215,8 +213,7 @@ def main():
             paused=dict(type="bool"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             dag_file=dict(type="str"),
-            wait_timeout=dict(type="int", default=300),
-            poll_interval=dict(type="int", default=3),
+            **wait_options(wait_timeout=300),
         ),
         mutually_exclusive=[("dag_id", "dag_id_pattern")],
         required_one_of=[("dag_id", "dag_id_pattern")],

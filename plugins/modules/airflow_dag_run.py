@@ -193,7 +193,7 @@ from datetime import datetime, timezone
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import DagResource, desired_pause, get_dag
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import compare, DIFFERENT, redact, secret_strings
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
 
 FINAL_STATES = ("success", "failed")
@@ -299,8 +299,6 @@ def check_options(module):
             p["state"], "delete" if p["state"] == "absent" else "mark"))
     if p["wait"] and p["state"] not in ("present", "queued"):
         module.fail_json(msg="wait applies to state=present or state=queued, where the run still has to run")
-    if p["wait_timeout"] < 0 or p["poll_interval"] <= 0:
-        module.fail_json(msg="wait_timeout must be 0 or more and poll_interval more than 0 seconds")
     if p["logical_date"] is not None:
         try:
             aware_datetime(p["logical_date"])
@@ -401,8 +399,7 @@ def main():
             note=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "absent"] + list(MARKS)),
             wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=600),
-            poll_interval=dict(type="int", default=3),
+            **wait_options(wait_timeout=600),
             fail_on_failure=dict(type="bool", default=True),
             unpause=dict(type="bool", default=False),
         ),

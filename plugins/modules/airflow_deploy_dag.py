@@ -236,7 +236,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.dag_files import (
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import (
     DagResource, DagWaiter, FreshParse, desired_pause, request_reparse,
 )
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 
 
@@ -257,8 +257,6 @@ def check_options(module):
         module.fail_json(msg="state=present needs src (a file or directory on the controller) or content")
     if p["paused"] is not None and not p["wait"]:
         module.fail_json(msg="paused needs wait=true: a DAG can be paused once Airflow has parsed it")
-    if p["wait_timeout"] < 0 or p["poll_interval"] <= 0:
-        module.fail_json(msg="wait_timeout must be 0 or more and poll_interval more than 0 seconds")
 
 
 def source_files(module):
@@ -438,8 +436,7 @@ def main():
             exclusive=dict(type="bool", default=False),
             paused=dict(type="bool"),
             wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=300),
-            poll_interval=dict(type="int", default=3),
+            **wait_options(wait_timeout=300),
             # Set by the action plugin: the files it read on the controller (path, sha256, base64 content).
             _files=dict(type="list", elements="dict"),
             _src_type=dict(type="str", choices=["file", "directory", "content"]),

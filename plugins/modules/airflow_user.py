@@ -172,7 +172,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
 from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import user_password_probe
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN
 from ansible_collections.dagops.airflow.plugins.module_utils.fab import FabResource
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, secrets_policy_option
 
 # What a create needs: Airflow 3 refuses a user without these, and neither version gives a user
 # a role of its own accord unless AUTH_USER_REGISTRATION_ROLE is configured.
@@ -260,7 +260,7 @@ def main():
             last_name=dict(type="str"),
             roles=dict(type="list", elements="str"),
             password=dict(type="str", no_log=True),
-            update_password=dict(type="str", default="auto", choices=["on_create", "always", "compare", "auto"], no_log=False),
+            update_password=secrets_policy_option(),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
     )

@@ -219,7 +219,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     HIDDEN, contains_masked, is_sensitive_name, redact, secret_strings,
 )
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm, secrets_policy_option
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
 
 
@@ -317,7 +317,7 @@ def main():
     form = BulkForm("key", "variables", item_options)
     module = AirflowModule(
         argument_spec=form.argument_spec(
-            update_secrets=dict(type="str", default="auto", choices=["on_create", "always", "compare", "auto"]),
+            update_secrets=secrets_policy_option(),
         ),
         **form.module_kwargs()
     )

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
-    DIFFERENT, EQUAL, HIDDEN, UNVERIFIED, compare, is_sensitive_name, keep_masked, masked_counterparts, redact,
-    secret_strings,
+    DIFFERENT, EQUAL, HIDDEN, UNVERIFIED, compare, has_secret_keys, is_sensitive_name, keep_masked, masked_counterparts,
+    masked_keys, redact, secret_strings,
 )
 
 
@@ -59,3 +59,10 @@ def test_masked_counterparts_are_the_declared_values_the_server_hides():
     # A word from the server's own sensitive_var_conn_names is known only by its ***.
     assert masked_counterparts({"house_key": "k1", "a": "b"}, {"house_key": "***", "a": "b"}) == ["k1"]
     assert masked_counterparts({"a": "b"}, {"a": "b"}) == []
+
+
+def test_has_secret_keys_and_masked_keys():
+    assert has_secret_keys({"api_key": "k"}) and has_secret_keys({"x": {"y": "***"}})
+    assert not has_secret_keys({"region": "eu"}) and not has_secret_keys(None)
+    assert masked_keys({"a": {"b": "***", "c": "x"}, "l": ["v", "***"]}) == ["a.b", "l.1"]
+    assert masked_keys("***") == [""] and masked_keys({"a": "x"}) == []

@@ -127,3 +127,12 @@ def test_a_broken_file_is_refused_without_echoing_its_lines(capsys, cfg):
 def test_backup(capsys, cfg):
     result = run(capsys, {"path": str(cfg), "sections": {"core": {"a": "1"}}, "backup": True})
     assert open(result["backup_file"]).read() == CFG
+
+
+def test_secret_keys_are_the_api_modules_sensitive_words_and_the_cfg_credentials():
+    is_secret = airflow_cfg.secret_test([])
+    for key in ("fernet_key", "sql_alchemy_conn", "jwt_secret", "Password", "sentry_dsn", "broker_url",
+                "api_key", "private_key", "access_key", "enable_proxy_fix"):
+        assert is_secret("any", key), key
+    for key in ("plugins_folder", "dags_folder", "parallelism"):
+        assert not is_secret("core", key), key
