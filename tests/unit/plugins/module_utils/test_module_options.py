@@ -52,8 +52,8 @@ def test_a_user_without_a_password_is_refused_not_sent_with_an_empty_one(capsys)
 def test_a_token_next_to_a_user_or_password_is_refused_instead_of_silently_winning(capsys):
     msg = build(capsys, {"airflow_token": "task-token-77", "airflow_username": "admin", "airflow_password": "task-pass-77"})
     assert "mutually exclusive: airflow_token|airflow_username" in msg
-    assert "mutually exclusive: airflow_token|airflow_password" in build(capsys, {"airflow_token": "task-token-77",
-                                                                                   "airflow_password": "task-pass-77"})
+    token_and_password = {"airflow_token": "task-token-77", "airflow_password": "task-pass-77"}
+    assert "mutually exclusive: airflow_token|airflow_password" in build(capsys, token_and_password)
 
 
 def test_the_task_chooses_the_kind_and_the_environment_of_the_other_kind_is_not_read(capsys, environ):
@@ -110,7 +110,8 @@ def test_credentials_from_the_environment_are_secret(capsys, environ):
 
 def test_credentials_from_environment_reads_only_what_it_may():
     env = {"AIRFLOW_USERNAME": "u", "AIRFLOW_PASSWORD": "p", "AIRFLOW_TOKEN": "t"}
-    assert credentials_from_environment({}, env) == dict(airflow_username="u", airflow_password="p", airflow_token="t")
+    assert credentials_from_environment({}, env) == dict(
+        airflow_username="u", airflow_password="p", airflow_token="t")
     assert credentials_from_environment({"airflow_token": "x"}, env) == {}
     assert credentials_from_environment({"airflow_password": "x"}, env) == dict(airflow_username="u")
     assert credentials_from_environment({"airflow_username": ""}, env) == credentials_from_environment({}, env)
