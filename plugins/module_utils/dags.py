@@ -222,3 +222,16 @@ def running_task_instances(client, dag_id):
     found = client.list_all(api.path("dags", dag_id, "dagRuns", "~", "taskInstances"), "task_instances",
                             params={"state": "running"})
     return sorted("%s/%s" % (ti.get("dag_run_id"), ti.get("task_id")) for ti in found)
+
+
+# What the engine adds to a result about objects in general. A result about one DAG or one run
+# would only repeat 'changed' with the counts, and DAGs and runs hold no secrets to report on.
+ENGINE_SUMMARY = ("created", "updated", "deleted", "unchanged", "changes", "secrets_not_verified", "secrets_policy")
+
+
+def without_engine_summary(result, keep=()):
+    """``result`` without the ENGINE_SUMMARY keys that are not in ``keep``."""
+    for key in ENGINE_SUMMARY:
+        if key not in keep:
+            result.pop(key, None)
+    return result

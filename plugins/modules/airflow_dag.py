@@ -135,6 +135,11 @@ unchanged:
   returned: with O(dag_id_pattern)
   type: int
   sample: 5
+changes:
+  description: The ids of the matched DAGs that were (or, in check mode, would be) paused or unpaused, under C(updated).
+  returned: with O(dag_id_pattern)
+  type: dict
+  sample: {"created": [], "updated": ["team_a_load", "team_a_report"], "deleted": []}
 import_errors:
   description: The import errors found for the DAG's file, when that failed the task.
   returned: on failure with an import error
@@ -150,7 +155,7 @@ api_version:
 
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import (
-    DagResource, DagWaiter, desired_pause, running_task_instances,
+    DagResource, DagWaiter, desired_pause, running_task_instances, without_engine_summary,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
@@ -233,11 +238,7 @@ def main():
 
 def single_or_many(result, many=False):
     """The engine's counts help with many DAGs; for one they only repeat 'changed'."""
-    keep = ("updated", "unchanged", "changes") if many else ()
-    for key in ("created", "updated", "deleted", "unchanged", "changes", "secrets_not_verified"):
-        if key not in keep:
-            result.pop(key, None)
-    return result
+    return without_engine_summary(result, keep=("updated", "unchanged", "changes") if many else ())
 
 
 if __name__ == "__main__":

@@ -191,7 +191,9 @@ import time
 from datetime import datetime, timezone
 
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
-from ansible_collections.dagops.airflow.plugins.module_utils.dags import DagResource, desired_pause, get_dag
+from ansible_collections.dagops.airflow.plugins.module_utils.dags import (
+    DagResource, desired_pause, get_dag, without_engine_summary,
+)
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import compare, DIFFERENT, redact, secret_strings
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
@@ -338,8 +340,7 @@ class DagRunTask:
                     "pick another logical_date, or the run_id of that run" % (p["dag_id"], p["logical_date"]),
                     **err.to_result())
             raise
-        for key in ("created", "updated", "deleted", "unchanged", "changes", "secrets_not_verified"):
-            result.pop(key, None)
+        without_engine_summary(result)
         result["unpaused"] = bool(unpause_result and unpause_result["changed"])
         result["changed"] = result["changed"] or result["unpaused"]
         run = result.get("dag_run") or {}

@@ -131,6 +131,11 @@ secrets_not_verified:
   type: list
   elements: str
   sample: []
+secrets_policy:
+  description: Always V(on_create); roles hold no secrets. Returned for the same result shape as the other modules.
+  returned: always
+  type: str
+  sample: on_create
 api_version:
   description: The REST API version that was used.
   returned: when the server was reached

@@ -1,0 +1,125 @@
+"""Every module returns what its RETURN documents: each key it returns is documented, and each
+key documented as returned always (or on success) is returned, in check mode and for real.
+
+Each module's main() runs against a fake Airflow (fake_airflow.py) behind requests, so the result
+is what Ansible would print; airflow_cfg edits a real file."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import pkgutil
+
+import pytest
+import requests
+import yaml
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.dagops.airflow.plugins import modules as modules_package
+
+from .fake_airflow import FakeAirflow
+
+# What Ansible adds to every result; not a module's to document.
+ANSIBLE_KEYS = {"changed", "invocation", "warnings", "deprecations", "diff", "failed", "msg"}
+# What AnsibleModule.exit_json adds about a result's ``path`` (add_path_info).
+PATH_INFO_KEYS = {"uid", "gid", "owner", "group", "mode", "state", "size", "secontext"}
+ALWAYS = ("always", "success")
+CONNECTION = {"airflow_url": "http://127.0.0.1:8793", "airflow_username": "admin",
+              "airflow_password": "admin-pass-1234", "api_version": "auto"}
+PERMISSIONS = [{"action": "can_read", "resource": "DAGs"}]
+
+
+def with_dag(server):
+    server.add_dag("orders", is_paused=True)
+
+
+# module -> [(case name, the task's options, how to prepare the server)]; each case runs in
+# check mode, then for real, against one fresh server.
+CASES = {
+    "airflow_cfg": [("file", {"sections": {"core": {"parallelism": 8, "fernet_key": "fernet-value-1"}}}, None)],
+    "airflow_info": [("facts", {}, None)],
+    "airflow_variable": [
+        ("single", {"key": "env", "value": "prod"}, None),
+        ("bulk", {"variables": [{"key": "env", "value": "prod"}, {"key": "region", "value": "eu"}]}, None),
+    ],
+    "airflow_connection": [
+        ("single", {"conn_id": "db", "conn_type": "postgres", "host": "db", "password": "conn-pass-5678"}, None),
+        ("bulk", {"connections": [{"conn_id": "db", "conn_type": "postgres"}, {"conn_id": "api", "conn_type": "http"}]},
+         None),
+    ],
+    "airflow_pool": [
+        ("single", {"name": "etl", "slots": 4}, None),
+        ("bulk", {"pools": [{"name": "etl", "slots": 4}, {"name": "ml", "slots": 2}]}, None),
+    ],
+    "airflow_role": [("single", {"name": "Reader", "permissions": PERMISSIONS}, None)],
+    "airflow_user": [("single", {"username": "ann", "email": "ann@example.com", "first_name": "Ann",
+                                 "last_name": "Lee", "password": "user-pass-9012", "roles": ["Viewer"]},
+                      lambda server: server.objects["auth/fab/v1/roles"].update(Viewer={"name": "Viewer"}))],
+    "airflow_dag": [
+        ("single", {"dag_id": "orders", "paused": False, "wait_timeout": 0}, with_dag),
+        ("pattern", {"dag_id_pattern": "ord", "paused": False}, with_dag),
+    ],
+    "airflow_dag_run": [
+        ("trigger", {"dag_id": "orders", "run_id": "r1", "unpause": True}, with_dag),
+        ("wait", {"dag_id": "orders", "run_id": "r1", "unpause": True, "wait": True, "poll_interval": 1}, with_dag),
+    ],
+    "airflow_deploy_dag": [
+        ("content", {"content": "from airflow import DAG\n", "dest": "hello.py", "wait": False}, None),
+        ("files", {"_files": [{"path": "hello.py", "sha256": "", "size": 4,
+                               "content": base64.b64encode(b"x = 1\n").decode()}],
+                   "_src_type": "file", "src": "/controller/hello.py", "dest": "hello.py", "wait": False}, None),
+    ],
+}
+API_MODULES = set(CASES) - {"airflow_cfg"}
+
+
+def module_names():
+    return sorted(name for _, name, _ in pkgutil.iter_modules(modules_package.__path__))
+
+
+def documented(module):
+    return yaml.safe_load(module.RETURN) or {}
+
+
+def test_every_module_has_cases():
+    assert set(CASES) == set(module_names())
+
+
+def run_main(capsys, module, args, check_mode):
+    with patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=True)):
+        with pytest.raises(SystemExit):
+            module.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def cases():
+    for name in module_names():
+        for case, args, prepare in CASES.get(name, []):
+            yield pytest.param(name, args, prepare, id="%s-%s" % (name, case))
+
+
+@pytest.mark.parametrize("name, args, prepare", list(cases()))
+def test_results_match_return(capsys, monkeypatch, tmp_path, name, args, prepare):
+    module = importlib.import_module("ansible_collections.dagops.airflow.plugins.modules." + name)
+    server = FakeAirflow(CONNECTION["airflow_url"])
+    if prepare:
+        prepare(server)
+    monkeypatch.setattr(requests.Session, "request", server.request)
+    if name in API_MODULES:
+        args = dict(CONNECTION, **args)
+    else:
+        cfg = tmp_path / "airflow.cfg"
+        cfg.write_text("[core]\nparallelism = 32\n")
+        args = dict(args, path=str(cfg))
+    docs = documented(module)
+    always = set(key for key, doc in docs.items() if doc.get("returned") in ALWAYS)
+    for check_mode in (True, False):
+        result = run_main(capsys, module, args, check_mode)
+        assert not result.get("failed"), result.get("msg")
+        returned = set(result) - ANSIBLE_KEYS - (PATH_INFO_KEYS if "path" in result else set())
+        assert returned - set(docs) == set(), "returned but not in RETURN (check_mode=%s)" % check_mode
+        assert always - returned == set(), "documented as always returned, not returned (check_mode=%s)" % check_mode
+    if name in API_MODULES:
+        assert any(method != "GET" for method, _ in server.requests), "the real run wrote nothing"
