@@ -19,6 +19,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.dagops.airflow.plugins import modules as modules_package
 
+from . import fake_airflow
 from .fake_airflow import FakeAirflow
 
 # What Ansible adds to every result; not a module's to document.
@@ -35,6 +36,22 @@ def with_dag(server):
     server.add_dag("orders", is_paused=True)
 
 
+def with_run(server):
+    with_dag(server)
+    server.objects["api/v2/dags/orders/dagRuns"]["r1"] = {"dag_run_id": "r1", "dag_id": "orders", "state": "failed"}
+
+
+def with_object(collection, **obj):
+    def prepare(server):
+        ident = obj[fake_airflow.COLLECTIONS[collection][0]]
+        server.objects[collection][ident] = obj
+    return prepare
+
+
+def with_file(server):
+    server.files["old.py"] = {"path": "old.py", "sha256": "0" * 64, "size": 1, "dag_ids": ["old"]}
+
+
 # module -> [(case name, the task's options, how to prepare the server)]; each case runs in
 # check mode, then for real, against one fresh server.
 CASES = {
@@ -43,33 +60,47 @@ CASES = {
     "airflow_variable": [
         ("single", {"key": "env", "value": "prod"}, None),
         ("bulk", {"variables": [{"key": "env", "value": "prod"}, {"key": "region", "value": "eu"}]}, None),
+        ("absent", {"key": "env", "state": "absent"}, with_object("api/v2/variables", key="env", value="x")),
     ],
     "airflow_connection": [
         ("single", {"conn_id": "db", "conn_type": "postgres", "host": "db", "password": "conn-pass-5678"}, None),
         ("bulk", {"connections": [{"conn_id": "db", "conn_type": "postgres"}, {"conn_id": "api", "conn_type": "http"}]},
          None),
+        ("absent", {"conn_id": "db", "state": "absent"},
+         with_object("api/v2/connections", connection_id="db", conn_type="postgres")),
     ],
     "airflow_pool": [
         ("single", {"name": "etl", "slots": 4}, None),
         ("bulk", {"pools": [{"name": "etl", "slots": 4}, {"name": "ml", "slots": 2}]}, None),
+        ("absent", {"name": "etl", "state": "absent"}, with_object("api/v2/pools", name="etl", slots=1)),
     ],
-    "airflow_role": [("single", {"name": "Reader", "permissions": PERMISSIONS}, None)],
-    "airflow_user": [("single", {"username": "ann", "email": "ann@example.com", "first_name": "Ann",
-                                 "last_name": "Lee", "password": "user-pass-9012", "roles": ["Viewer"]},
-                      lambda server: server.objects["auth/fab/v1/roles"].update(Viewer={"name": "Viewer"}))],
+    "airflow_role": [
+        ("single", {"name": "Reader", "permissions": PERMISSIONS}, None),
+        ("absent", {"name": "Reader", "state": "absent"}, with_object("auth/fab/v1/roles", name="Reader")),
+    ],
+    "airflow_user": [
+        ("single", {"username": "ann", "email": "ann@example.com", "first_name": "Ann", "last_name": "Lee",
+                    "password": "user-pass-9012", "roles": ["Viewer"]}, with_object("auth/fab/v1/roles", name="Viewer")),
+        ("absent", {"username": "ann", "state": "absent"},
+         with_object("auth/fab/v1/users", username="ann", email="ann@example.com", roles=[])),
+    ],
     "airflow_dag": [
         ("single", {"dag_id": "orders", "paused": False, "wait_timeout": 0}, with_dag),
         ("pattern", {"dag_id_pattern": "ord", "paused": False}, with_dag),
+        ("absent", {"dag_id": "orders", "state": "absent"}, with_dag),
     ],
     "airflow_dag_run": [
         ("trigger", {"dag_id": "orders", "run_id": "r1", "unpause": True}, with_dag),
         ("wait", {"dag_id": "orders", "run_id": "r1", "unpause": True, "wait": True, "poll_interval": 1}, with_dag),
+        ("mark", {"dag_id": "orders", "run_id": "r1", "state": "success"}, with_run),
+        ("absent", {"dag_id": "orders", "run_id": "r1", "state": "absent"}, with_run),
     ],
     "airflow_deploy_dag": [
         ("content", {"content": "from airflow import DAG\n", "dest": "hello.py", "wait": False}, None),
         ("files", {"_files": [{"path": "hello.py", "sha256": "", "size": 4,
                                "content": base64.b64encode(b"x = 1\n").decode()}],
                    "_src_type": "file", "src": "/controller/hello.py", "dest": "hello.py", "wait": False}, None),
+        ("absent", {"dest": "old.py", "state": "absent"}, with_file),
     ],
 }
 API_MODULES = set(CASES) - {"airflow_cfg"}
