@@ -90,7 +90,7 @@ class FakeAirflow:
     def split(self, path):
         if path in self.objects:
             return path, None
-        head, _, ident = path.rpartition("/")
+        head, ident = path.rsplit("/", 1) if "/" in path else ("", path)
         if head in self.objects:
             return head, ident
         return None, None
