@@ -3,10 +3,14 @@
 """How the client proves who it is: one small class per method, chosen once when it connects.
 
 Each method hands out ``Credentials`` for one request (headers and a Basic pair) and says
-whether a refused request is worth sending again with new ones.
+whether a refused request is worth sending again with new ones. A request keeps the
+credentials it was sent with, so that when several threads see the same token refused,
+only the first fetches a new one and the others send again with it.
 """
 
 from __future__ import annotations
+
+import threading
 
 
 class Credentials:
@@ -102,22 +106,34 @@ class GivenToken(Anonymous):
 
 class JwtAuth(Anonymous):
     """Airflow 3: a JWT fetched from /auth/token with the user and password on first use, and
-    fetched again when the server refuses it."""
+    fetched again when the server refuses it. Threads share the token; a lock makes each fetch
+    single-flight, so a token that expires under four writers is fetched again once, not four times.
+    """
 
     def __init__(self, username, password, fetch):
         self._username = username
         self._password = password
         self._fetch = fetch          # (username, password) -> token; raises AirflowError
+        self._lock = threading.Lock()
         self._token = None
+        self.fetches = 0
 
     def credentials(self):
-        if self._token is None:
-            self._token = self._fetch(self._username, self._password)
-        return Bearer(self._token)
+        with self._lock:
+            if self._token is None:
+                self._token = self._fetch_locked()
+            return Bearer(self._token)
 
     def renew(self, refused):
-        self._token = None
-        return True
+        with self._lock:
+            if self._token == refused.token:
+                # Nobody has replaced the refused token yet: this thread does, the others wait here.
+                self._token = self._fetch_locked()
+            return True
+
+    def _fetch_locked(self):
+        self.fetches += 1
+        return self._fetch(self._username, self._password)
 
 
 def choose(api, username=None, password=None, token=None, fetch_jwt=None):

@@ -9,6 +9,7 @@ failure reads errors.py's.
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 
 try:
@@ -24,10 +25,11 @@ from urllib.parse import urlsplit
 from ansible_collections.dagops.airflow.plugins.module_utils import auth as auth_methods
 from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
 from ansible_collections.dagops.airflow.plugins.module_utils.errors import (
-    HINTS, AirflowError, is_json, json_object_with, request_was_sent, server_message, short_reason,
-    strip_credentials,
+    HINTS, AirflowError, ConfirmedResponse, is_json, json_body, json_object_with, request_was_sent, server_message,
+    short_reason, strip_credentials,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.rest_plugin import PLUGIN_TOKEN_HEADER, RestPlugin
+from ansible_collections.dagops.airflow.plugins.module_utils.sessions import SessionPerThread
 
 # 500 included: Airflow answers it for transient trouble too (a locked SQLite database, a
 # dropped database connection), and a replayed idempotent call is safe.
@@ -56,7 +58,7 @@ def _retry_after_seconds(response):
 
 
 class AirflowClient:
-    """A requests Session bound to one Airflow server.
+    """Calls to one Airflow server, from any thread (a requests Session per thread).
 
     The API version is found on first use (``api_version='auto'``); everything that differs
     between /api/v1 and /api/v2 is asked of ``self.api`` (see api.py).
@@ -86,11 +88,11 @@ class AirflowClient:
         # Before the API version is known only a given token can go with a request (the probe);
         # connect() then chooses the method once (auth.py).
         self.auth = auth_methods.GivenToken(token) if token is not None else auth_methods.Anonymous()
-        self.session = requests.Session()
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        self.session.verify = (ca_path or True) if validate_certs else False
-        if client_cert:
-            self.session.cert = (client_cert, client_key) if client_key else client_cert
+        self.sessions = SessionPerThread(
+            {"User-Agent": USER_AGENT, "Accept": "application/json"},
+            verify=(ca_path or True) if validate_certs else False,
+            cert=((client_cert, client_key) if client_key else client_cert) if client_cert else None)
+        self._connect_lock = threading.Lock()
         if not validate_certs:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.plugin = RestPlugin(self, plugin_token, plugin_token_header)
@@ -99,27 +101,36 @@ class AirflowClient:
         self.warnings = []
 
     # ----- API version -------------------------------------------------------------------
+    @property
+    def session(self):
+        """The calling thread's requests Session (sessions.py)."""
+        return self.sessions.get()
+
     def connect(self):
-        """Find the API version (once) and return the dialect for it."""
-        if self.api is not None:
-            return self.api
+        """Find the API version and the authentication method (once) and return the dialect."""
+        if self.api is None:
+            with self._connect_lock:    # threads that come at once wait for one probe
+                if self.api is None:
+                    api = self._find_api()
+                    self.auth = auth_methods.choose(api, self.username, self.password, self.token, self._fetch_jwt)
+                    self.api = api      # last: a thread that sees the dialect sees its auth method too
+        return self.api
+
+    def _find_api(self):
         if self.requested_api_version in ("v1", "v2"):
-            self.api = dialect_for(self.requested_api_version)
-            self.auth = auth_methods.choose(self.api, self.username, self.password, self.token, self._fetch_jwt)
-            return self.api
+            return dialect_for(self.requested_api_version)
         found, version = self._probe("api/v2/version")
         if found:
-            self.api = dialect_for("v2")
+            api = dialect_for("v2")
         else:
             found, version = self._probe("api/v1/version", may_need_auth=True)
             if not found:
                 raise AirflowError(
                     "no Airflow REST API answers at %s (neither /api/v2/version nor /api/v1/version)" % self.base_url,
                     hint="check airflow_url, including any path prefix")
-            self.api = dialect_for("v1")
+            api = dialect_for("v1")
         self.airflow_version = version
-        self.auth = auth_methods.choose(self.api, self.username, self.password, self.token, self._fetch_jwt)
-        return self.api
+        return api
 
     def _probe(self, path, may_need_auth=False):
         """(True, version or None) when an Airflow API answers at ``path``, else (False, None).
@@ -179,20 +190,20 @@ class AirflowClient:
 
     # ----- verbs --------------------------------------------------------------------------
     def get(self, path, params=None, ok=(200,)):
-        return _json(self.request("GET", path, params=params, ok=ok))
+        return json_body(self.request("GET", path, params=params, ok=ok))
 
     def get_or_none(self, path, params=None):
         """The object at ``path``, or None when the server answers 404."""
         response = self.request("GET", path, params=params, ok=(200, 404))
-        return None if response.status_code == 404 else _json(response)
+        return None if response.status_code == 404 else json_body(response)
 
     def post(self, path, body, ok=(200, 201), confirm=None, idempotent=None):
         """``idempotent=True`` for a POST that only reads (the REST plugin's fingerprints): sent
         again when its answer is lost, like a GET."""
-        return _json(self.request("POST", path, body=body, ok=ok, confirm=confirm, idempotent=idempotent))
+        return json_body(self.request("POST", path, body=body, ok=ok, confirm=confirm, idempotent=idempotent))
 
     def patch(self, path, body, params=None, ok=(200,)):
-        return _json(self.request("PATCH", path, body=body, params=params, ok=ok))
+        return json_body(self.request("PATCH", path, body=body, params=params, ok=ok))
 
     def delete(self, path, ok=(200, 204, 404)):
         return self.request("DELETE", path, ok=ok).status_code
@@ -243,11 +254,8 @@ class AirflowClient:
         return "%s/%s" % (self.base_url, path.lstrip("/"))
 
     # ----- internals ----------------------------------------------------------------------
-    def _url(self, path):
-        return self.url(path)
-
     def _printable_url(self, path, params=None):
-        url = self._url(path)
+        url = self.url(path)
         if params:
             url += "?" + requests.models.RequestEncodingMixin._encode_params(params)
         return url
@@ -258,9 +266,9 @@ class AirflowClient:
         if response.status_code not in (200, 201):
             raise self._http_error("POST", "auth/token", response,
                                    hint="check airflow_username and airflow_password")
-        token = _json(response).get("access_token")
+        token = json_body(response).get("access_token")
         if not token:
-            raise AirflowError("the token endpoint answered without an access_token", "POST", self._url("auth/token"))
+            raise AirflowError("the token endpoint answered without an access_token", "POST", self.url("auth/token"))
         return token
 
     def _warn_retry(self, method, path, why, attempt, attempts):
@@ -269,12 +277,12 @@ class AirflowClient:
     def _warn(self, method, path, text):
         # list.append is atomic: bulk threads may add theirs side by side. The URL has no query
         # string and never credentials (base_url has them stripped).
-        self.warnings.append("%s %s: %s" % (method, self._url(path), text))
+        self.warnings.append("%s %s: %s" % (method, self.url(path), text))
 
     def _send_with_retries(self, method, path, params=None, body=None, ok=(200,), confirm=None,
                            credentials=auth_methods.NO_CREDENTIALS, idempotent=None, data=None, content_type=None):
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        url = self._url(path)
+        url = self.url(path)
         attempt = 0
         while True:
             headers = dict(credentials.headers(), **self.plugin.headers_for(path))
@@ -328,34 +336,10 @@ class AirflowClient:
     def _http_error(self, method, path, response, hint=None):
         status = response.status_code
         message = server_message(response)
-        url = strip_credentials(response.url or self._url(path))
+        url = strip_credentials(response.url or self.url(path))
         if hint is None:
             hint = HINTS.get(status)
             # Airflow 3 refuses a bad or expired bearer token with 403 "Invalid JWT token", not 401.
             hint = self.auth.refused_hint(response) or hint
         return AirflowError(message or response.reason or "error", method, url, status=status,
                             server_message=message, hint=hint)
-
-
-class ConfirmedResponse:
-    """Stands for the lost answer of a write that a confirm() check found applied."""
-
-    status_code = 200
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def json(self):
-        return self.obj
-
-
-def _json(response):
-    if isinstance(response, ConfirmedResponse):
-        return response.obj
-    if response.status_code == 204 or not response.content:
-        return {}
-    try:
-        return response.json()
-    except ValueError:
-        raise AirflowError("the server answered with something that is not JSON: %r" % response.text[:80],
-                           response.request.method, strip_credentials(response.url), status=response.status_code)

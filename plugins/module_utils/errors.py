@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, dagops.airflow contributors
 # Apache License 2.0 (see LICENSE)
 """How a failed call is told: one line with the method, the URL without credentials, the status,
-the server's own words and what to fix; and how to tell an API's JSON from a UI page."""
+the server's own words and what to fix; how to read an answer's JSON (and tell it from a UI
+page); and why a request got no answer."""
 
 from __future__ import annotations
 
@@ -115,6 +116,31 @@ def json_object_with(response, key):
     except ValueError:
         return None
     return body if isinstance(body, dict) and key in body else None
+
+
+class ConfirmedResponse:
+    """Stands for the lost answer of a write that a confirm() check found applied."""
+
+    status_code = 200
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def json(self):
+        return self.obj
+
+
+def json_body(response):
+    """The JSON an answer holds ({} for none); fails saying so when it is not JSON."""
+    if isinstance(response, ConfirmedResponse):
+        return response.obj
+    if response.status_code == 204 or not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise AirflowError("the server answered with something that is not JSON: %r" % response.text[:80],
+                           response.request.method, strip_credentials(response.url), status=response.status_code)
 
 
 def request_was_sent(exc):

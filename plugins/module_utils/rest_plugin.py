@@ -5,6 +5,8 @@ where it serves, the shared secret its paths take, and whether it answers with a
 
 from __future__ import annotations
 
+import threading
+
 from ansible_collections.dagops.airflow.plugins.module_utils.errors import (
     AirflowError, is_json, json_object_with, server_message,
 )
@@ -33,6 +35,7 @@ class RestPlugin:
         self.header = (header or PLUGIN_TOKEN_HEADER).replace("_", "-")
         self._info = None       # the plugin's /version answer once asked; False when it does not answer
         self.problem = None     # why the plugin cannot be used, when it cannot
+        self._lock = threading.Lock()   # asked once, even by threads that ask at the same time
 
     def headers_for(self, path):
         """The shared secret's header for a request to ``path``: only for the plugin's own paths."""
@@ -45,21 +48,25 @@ class RestPlugin:
         (not an admin, a wrong shared secret); ``problem`` then says why, for modules that cannot
         go on without it.
         """
-        if self._info is None:
-            response = self.client.request("GET", PLUGIN_VERSION_PATH, ok=(200, 401, 403, 404))
-            info = json_object_with(response, "plugin_version")
-            if info is not None:
-                self._info, self.problem = info, None
-            elif response.status_code in (401, 403) and is_json(response):
-                self._info = False
-                self.problem = "the REST plugin refused this user (HTTP %s: %s); it serves admins only, " \
-                    "and checks rest_api_plugin_token where a shared secret is set" % (
-                        response.status_code, server_message(response))
-            else:
-                self._info = False
-                self.problem = "the collection's REST plugin does not answer at %s (%s)" % (
-                    self.client.url(PLUGIN_VERSION_PATH), PLUGIN_HINT)
+        with self._lock:
+            if self._info is None:
+                self._ask()
         return self._info or None
+
+    def _ask(self):
+        response = self.client.request("GET", PLUGIN_VERSION_PATH, ok=(200, 401, 403, 404))
+        info = json_object_with(response, "plugin_version")
+        if info is not None:
+            self._info, self.problem = info, None
+        elif response.status_code in (401, 403) and is_json(response):
+            self._info = False
+            self.problem = "the REST plugin refused this user (HTTP %s: %s); it serves admins only, " \
+                "and checks rest_api_plugin_token where a shared secret is set" % (
+                    response.status_code, server_message(response))
+        else:
+            self._info = False
+            self.problem = "the collection's REST plugin does not answer at %s (%s)" % (
+                self.client.url(PLUGIN_VERSION_PATH), PLUGIN_HINT)
 
     def require(self, capability=None):
         """The plugin's version answer; fail with what to do when it is missing or lacks ``capability``."""

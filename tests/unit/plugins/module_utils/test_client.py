@@ -19,8 +19,19 @@ def make_client(answers, url=BASE, **kwargs):
     kwargs.setdefault("password", "admin-pw")
     client = AirflowClient(url, sleep=sleeps.append, **kwargs)
     fake = FakeSession(BASE, answers)
-    client.session.request = fake.request
+    fake_transport(client, fake.request)
     return client, fake, sleeps
+
+
+def fake_transport(client, request):
+    """Every thread's Session sends through ``request`` (the client makes one Session per thread)."""
+    make_session = client.sessions.new
+
+    def new():
+        session = make_session()
+        session.request = request
+        return session
+    client.sessions.new = new
 
 
 def refused():

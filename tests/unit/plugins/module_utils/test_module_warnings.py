@@ -10,6 +10,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
 
 from .fakes import FakeResponse, FakeSession
+from .test_client import fake_transport
 
 BASE = "http://airflow.test:8080"
 
@@ -24,7 +25,7 @@ def run_module(capsys, monkeypatch, action, answers):
     with patch_module_args(args), pytest.raises(SystemExit):
         module = AirflowModule({})
         module.client.sleep = lambda seconds: None
-        module.client.session.request = FakeSession(BASE, answers).request
+        fake_transport(module.client, FakeSession(BASE, answers).request)
         module.run(lambda: action(module.client))
     return json.loads(capsys.readouterr().out), warned
 
