@@ -106,7 +106,7 @@ def test_each_thread_has_its_own_session_and_keeps_it():
     with ThreadPoolExecutor(max_workers=WRITE_CONCURRENCY) as pool:
         barrier = threading.Barrier(WRITE_CONCURRENCY)
 
-        def sessions_of_one_thread(_):
+        def sessions_of_one_thread(_task):
             barrier.wait()      # all threads alive at once: none can be reused for another task
             return client.session, client.session
         pairs = list(pool.map(sessions_of_one_thread, range(WRITE_CONCURRENCY)))
