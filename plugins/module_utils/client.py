@@ -1,11 +1,15 @@
 # Copyright: (c) 2026, dagops.airflow contributors
 # Apache License 2.0 (see LICENSE)
-"""The one place that talks HTTP to Airflow: auth, API version, retries, paging, errors."""
+"""The one place that talks HTTP to Airflow: API version, retries, paging, errors.
+
+How it authenticates is auth.py's, how it finds the REST plugin rest_plugin.py's, and how a
+failure reads errors.py's.
+"""
 
 from __future__ import annotations
 
 import email.utils
-import json
+import threading
 import time
 
 try:
@@ -16,9 +20,16 @@ except ImportError:  # pragma: no cover - reported by AirflowModule through miss
 else:
     HAS_REQUESTS = True
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from ansible_collections.dagops.airflow.plugins.module_utils import auth as auth_methods
 from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
+from ansible_collections.dagops.airflow.plugins.module_utils.errors import (
+    HINTS, AirflowError, ConfirmedResponse, is_json, json_body, json_object_with, request_was_sent, server_message,
+    short_reason, strip_credentials,
+)
+from ansible_collections.dagops.airflow.plugins.module_utils.rest_plugin import PLUGIN_TOKEN_HEADER, RestPlugin
+from ansible_collections.dagops.airflow.plugins.module_utils.sessions import SessionPerThread
 
 # 500 included: Airflow answers it for transient trouble too (a locked SQLite database, a
 # dropped database connection), and a replayed idempotent call is safe.
@@ -31,89 +42,6 @@ IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELET
 MAX_BACKOFF = 30.0
 MAX_RETRY_AFTER = 120.0
 USER_AGENT = "dagops.airflow-ansible-collection"
-# Where the collection's own REST plugin serves (roles/rest_api_plugin, docs/rest_api_plugin.md).
-PLUGIN_PREFIX = "rest_api/"
-PLUGIN_TOKEN_HEADER = "rest_api_plugin_http_token"
-PLUGIN_HINT = "install the collection's REST plugin with the dagops.airflow.rest_api_plugin role"
-
-HINTS = {
-    400: "the server refused the request body; check the option values",
-    401: "check airflow_username/airflow_password or airflow_token",
-    403: "the Airflow user lacks the permission for this call",
-    404: "check airflow_url (including any path prefix) and the object's id",
-    405: "this Airflow version does not support the call",
-    409: "the object already exists or is in use",
-    422: "the server refused the request body; check the option values",
-}
-
-
-class AirflowError(Exception):
-    """A failed call, described in one line that says what to fix.
-
-    Carries the method, the URL (never with credentials), the HTTP status (None when no
-    answer came) and the server's own message.
-    """
-
-    def __init__(self, message, method=None, url=None, status=None, server_message=None, hint=None):
-        super().__init__(message)
-        self.message = message
-        self.method = method
-        self.url = url
-        self.status = status
-        self.server_message = server_message
-        self.hint = hint
-
-    def __str__(self):
-        where = " ".join(part for part in (self.method, self.url) if part)
-        text = self.message
-        if where:
-            text = "%s %s: %s" % (where, "failed" if self.status is None else "returned HTTP %s" % self.status, text)
-        if self.hint:
-            text = "%s (%s)" % (text, self.hint)
-        return text
-
-    def to_result(self):
-        return dict(status=self.status, method=self.method, url=self.url, server_message=self.server_message)
-
-
-def strip_credentials(url):
-    """The URL without any user:password@ part, safe to print."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = "[%s]" % host
-    if parts.port:
-        host = "%s:%s" % (host, parts.port)
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def server_message(response):
-    """The server's own words from an error body (v1 RFC 7807, v2 FastAPI), on one line."""
-    try:
-        body = response.json()
-    except ValueError:
-        text = (response.text or "").strip().replace("\n", " ")
-        return text[:300] or (response.reason or "")
-    if isinstance(body, dict):
-        detail = body.get("detail")
-        if isinstance(detail, list):  # FastAPI validation errors
-            parts = []
-            for item in detail:
-                if isinstance(item, dict):
-                    loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
-                    parts.append("%s: %s" % (loc, item.get("msg")) if loc else str(item.get("msg")))
-                else:
-                    parts.append(str(item))
-            return "; ".join(parts)
-        if isinstance(detail, dict):
-            return json.dumps(detail, sort_keys=True)
-        title = body.get("title")
-        if title and detail and detail != title:
-            return "%s: %s" % (title, detail)
-        return str(detail or title or body)
-    return str(body)[:300]
 
 
 def _retry_after_seconds(response):
@@ -129,36 +57,8 @@ def _retry_after_seconds(response):
         return max(0.0, parsed.timestamp() - time.time())
 
 
-def _request_was_sent(exc):
-    """False only when the connection never opened, so the server cannot have seen the request."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return False
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return True
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the real cause
-    # NewConnectionError covers urllib3 1.26 and 2.x (whose NameResolutionError is one); naming the 2.x-only
-    # class would break the module on hosts with urllib3 1.26.
-    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
-
-
-def _short_reason(exc):
-    if isinstance(exc, requests.exceptions.Timeout):
-        return "timed out"
-    reason = exc.args[0] if exc.args else exc
-    reason = getattr(reason, "reason", reason)
-    text = str(reason)
-    if "Connection refused" in text:
-        return "connection refused"
-    if "Name or service not known" in text or "NameResolutionError" in type(reason).__name__:
-        return "host name not found"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS error: %s" % text[:200]
-    return text[:200]
-
-
 class AirflowClient:
-    """A requests Session bound to one Airflow server.
+    """Calls to one Airflow server, from any thread (a requests Session per thread).
 
     The API version is found on first use (``api_version='auto'``); everything that differs
     between /api/v1 and /api/v2 is asked of ``self.api`` (see api.py).
@@ -185,46 +85,52 @@ class AirflowClient:
         self.backoff = backoff
         self.api = None
         self.airflow_version = None
-        self.session = requests.Session()
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        self.session.verify = (ca_path or True) if validate_certs else False
-        if client_cert:
-            self.session.cert = (client_cert, client_key) if client_key else client_cert
+        # Before the API version is known only a given token can go with a request (the probe);
+        # connect() then chooses the method once (auth.py).
+        self.auth = auth_methods.GivenToken(token) if token is not None else auth_methods.Anonymous()
+        self.sessions = SessionPerThread(
+            {"User-Agent": USER_AGENT, "Accept": "application/json"},
+            verify=(ca_path or True) if validate_certs else False,
+            cert=((client_cert, client_key) if client_key else client_cert) if client_cert else None)
+        self._connect_lock = threading.Lock()
         if not validate_certs:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        self._jwt = None
-        # Airflow 2 checks a PBKDF2 hash on every Basic request (~0.1 s), and no session can
-        # skip it: its webserver never saves a session for /api/v1 requests (SessionExemptMixin),
-        # so the only cookie a client gets (from a UI page such as the v2 version probe's 404)
-        # is anonymous. Basic auth goes with every request.
-        # The REST plugin's optional shared secret goes to the plugin's paths only.
-        self.plugin_token = plugin_token
-        # Hyphens, not underscores: gunicorn (Airflow 2's webserver) drops header names with
-        # underscores, and the plugin accepts either spelling of the configured name.
-        self.plugin_token_header = (plugin_token_header or PLUGIN_TOKEN_HEADER).replace("_", "-")
-        self._plugin = None          # the plugin's /version answer, once asked
-        self.plugin_problem = None   # why the plugin cannot be used, when it cannot
+        self.plugin = RestPlugin(self, plugin_token, plugin_token_header)
+        # One line per request sent again (method, URL, why, attempt): a flaky network shows in
+        # the module's warnings, not only as slowness.
+        self.warnings = []
 
     # ----- API version -------------------------------------------------------------------
+    @property
+    def session(self):
+        """The calling thread's requests Session (sessions.py)."""
+        return self.sessions.get()
+
     def connect(self):
-        """Find the API version (once) and return the dialect for it."""
-        if self.api is not None:
-            return self.api
+        """Find the API version and the authentication method (once) and return the dialect."""
+        if self.api is None:
+            with self._connect_lock:    # threads that come at once wait for one probe
+                if self.api is None:
+                    api = self._find_api()
+                    self.auth = auth_methods.choose(api, self.username, self.password, self.token, self._fetch_jwt)
+                    self.api = api      # last: a thread that sees the dialect sees its auth method too
+        return self.api
+
+    def _find_api(self):
         if self.requested_api_version in ("v1", "v2"):
-            self.api = dialect_for(self.requested_api_version)
-            return self.api
+            return dialect_for(self.requested_api_version)
         found, version = self._probe("api/v2/version")
         if found:
-            self.api = dialect_for("v2")
+            api = dialect_for("v2")
         else:
             found, version = self._probe("api/v1/version", may_need_auth=True)
             if not found:
                 raise AirflowError(
                     "no Airflow REST API answers at %s (neither /api/v2/version nor /api/v1/version)" % self.base_url,
                     hint="check airflow_url, including any path prefix")
-            self.api = dialect_for("v1")
+            api = dialect_for("v1")
         self.airflow_version = version
-        return self.api
+        return api
 
     def _probe(self, path, may_need_auth=False):
         """(True, version or None) when an Airflow API answers at ``path``, else (False, None).
@@ -235,7 +141,7 @@ class AirflowClient:
         A given airflow_token goes with the probe (no other credential can yet: Basic or JWT
         depends on the answer): managed services check it in front of every path, /version too.
         """
-        response = self._send_with_retries("GET", path, auth=self.token is not None, ok=(200, 401, 403, 404))
+        response = self._send_with_retries("GET", path, credentials=self.auth.credentials(), ok=(200, 401, 403, 404))
         if response.status_code in RETRY_STATUSES:
             # Still failing after the retries: that says nothing about which API is there.
             raise self._http_error("GET", path, response)
@@ -271,54 +177,33 @@ class AirflowClient:
             raise AirflowError(self.api.no_user_api)
 
     def rest_plugin(self):
-        """The collection's REST plugin's ``GET rest_api/v1/version`` answer, or None.
-
-        None when no plugin answers (404, or Airflow 3's UI page) or when it refuses this user
-        (not an admin, a wrong shared secret); ``plugin_problem`` then says why, for modules
-        that cannot go on without it. Asked once per client.
-        """
-        if self._plugin is None:
-            response = self.request("GET", PLUGIN_PREFIX + "v1/version", ok=(200, 401, 403, 404))
-            info = json_object_with(response, "plugin_version")
-            if info is not None:
-                self._plugin, self.plugin_problem = info, None
-            elif response.status_code in (401, 403) and is_json(response):
-                self._plugin = False
-                self.plugin_problem = "the REST plugin refused this user (HTTP %s: %s); it serves admins only, " \
-                    "and checks rest_api_plugin_token where a shared secret is set" % (
-                        response.status_code, server_message(response))
-            else:
-                self._plugin = False
-                self.plugin_problem = "the collection's REST plugin does not answer at %s (%s)" % (
-                    self._url(PLUGIN_PREFIX + "v1/version"), PLUGIN_HINT)
-        return self._plugin or None
+        """The REST plugin's version answer, or None (``plugin_problem`` says why); see rest_plugin.py."""
+        return self.plugin.info()
 
     def require_rest_plugin(self, capability=None):
         """The plugin's version answer; fail with what to do when it is missing or lacks ``capability``."""
-        info = self.rest_plugin()
-        if info is None:
-            raise AirflowError(self.plugin_problem)
-        if capability and capability not in (info.get("capabilities") or ()):
-            raise AirflowError("the REST plugin %s on this server has no %r capability; upgrade it (%s)"
-                               % (info.get("plugin_version"), capability, PLUGIN_HINT))
-        return info
+        return self.plugin.require(capability)
+
+    @property
+    def plugin_problem(self):
+        return self.plugin.problem
 
     # ----- verbs --------------------------------------------------------------------------
     def get(self, path, params=None, ok=(200,)):
-        return _json(self.request("GET", path, params=params, ok=ok))
+        return json_body(self.request("GET", path, params=params, ok=ok))
 
     def get_or_none(self, path, params=None):
         """The object at ``path``, or None when the server answers 404."""
         response = self.request("GET", path, params=params, ok=(200, 404))
-        return None if response.status_code == 404 else _json(response)
+        return None if response.status_code == 404 else json_body(response)
 
     def post(self, path, body, ok=(200, 201), confirm=None, idempotent=None):
         """``idempotent=True`` for a POST that only reads (the REST plugin's fingerprints): sent
         again when its answer is lost, like a GET."""
-        return _json(self.request("POST", path, body=body, ok=ok, confirm=confirm, idempotent=idempotent))
+        return json_body(self.request("POST", path, body=body, ok=ok, confirm=confirm, idempotent=idempotent))
 
     def patch(self, path, body, params=None, ok=(200,)):
-        return _json(self.request("PATCH", path, body=body, params=params, ok=ok))
+        return json_body(self.request("PATCH", path, body=body, params=params, ok=ok))
 
     def delete(self, path, ok=(200, 204, 404)):
         return self.request("DELETE", path, ok=ok).status_code
@@ -350,14 +235,16 @@ class AirflowClient:
         replayed blindly.
         """
         self.connect()
-        send = dict(params=params, body=body, ok=ok, confirm=confirm, auth=auth, data=data, content_type=content_type,
+        credentials = self.auth.credentials() if auth else auth_methods.NO_CREDENTIALS
+        send = dict(params=params, body=body, ok=ok, confirm=confirm, data=data, content_type=content_type,
                     idempotent=idempotent)
-        response = self._send_with_retries(method, path, **send)
-        if auth and self._is_stale_token(response) and self._can_renew_token():
+        response = self._send_with_retries(method, path, credentials=credentials, **send)
+        if auth and auth_methods.is_stale_token(response) and self.auth.renew(credentials):
             # A JWT expires, and every JWT dies when the api-server restarts without a fixed
             # [api_auth] jwt_secret: fetch a new one once and send the call again.
-            self._jwt = None
-            response = self._send_with_retries(method, path, **send)
+            self._warn(method, path, "sent again with a new token: the server refused the last one (HTTP %s)"
+                       % response.status_code)
+            response = self._send_with_retries(method, path, credentials=self.auth.credentials(), **send)
         if response.status_code not in ok:
             raise self._http_error(method, path, response)
         return response
@@ -367,74 +254,50 @@ class AirflowClient:
         return "%s/%s" % (self.base_url, path.lstrip("/"))
 
     # ----- internals ----------------------------------------------------------------------
-    def _url(self, path):
-        return self.url(path)
-
     def _printable_url(self, path, params=None):
-        url = self._url(path)
+        url = self.url(path)
         if params:
             url += "?" + requests.models.RequestEncodingMixin._encode_params(params)
         return url
 
-    def _auth_headers(self):
-        if self.token:
-            return {"Authorization": "Bearer %s" % self.token}
-        if self.api is not None and self.api.auth == "jwt" and self.username is not None:
-            if self._jwt is None:
-                self._jwt = self._fetch_jwt()
-            return {"Authorization": "Bearer %s" % self._jwt}
-        return {}
-
-    def _basic_auth(self):
-        if self.token is None and self.api is not None and self.api.auth == "basic" and self.username is not None:
-            return (self.username, self.password or "")
-        return None
-
-    def _fetch_jwt(self):
+    def _fetch_jwt(self, username, password):
         response = self._send_with_retries(
-            "POST", "auth/token", body={"username": self.username, "password": self.password or ""},
-            auth=False, ok=(200, 201), idempotent=True)
+            "POST", "auth/token", body={"username": username, "password": password}, ok=(200, 201), idempotent=True)
         if response.status_code not in (200, 201):
             raise self._http_error("POST", "auth/token", response,
                                    hint="check airflow_username and airflow_password")
-        token = _json(response).get("access_token")
+        token = json_body(response).get("access_token")
         if not token:
-            raise AirflowError("the token endpoint answered without an access_token", "POST", self._url("auth/token"))
+            raise AirflowError("the token endpoint answered without an access_token", "POST", self.url("auth/token"))
         return token
 
-    def _can_renew_token(self):
-        return self.token is None and self.username is not None and self.api is not None and self.api.auth == "jwt"
+    def _warn_retry(self, method, path, why, attempt, attempts):
+        self._warn(method, path, "attempt %d of %d failed (%s); trying again" % (attempt, attempts, why))
 
-    @staticmethod
-    def _is_stale_token(response):
-        if response.status_code == 401:
-            return True
-        if response.status_code == 403:
-            text = (response.text or "").lower()
-            return "jwt" in text or "token" in text
-        return False
+    def _warn(self, method, path, text):
+        # list.append is atomic: bulk threads may add theirs side by side. The URL has no query
+        # string and never credentials (base_url has them stripped).
+        self.warnings.append("%s %s: %s" % (method, self.url(path), text))
 
-    def _send_with_retries(self, method, path, params=None, body=None, ok=(200,), confirm=None, auth=True, idempotent=None,
-                           data=None, content_type=None):
+    def _send_with_retries(self, method, path, params=None, body=None, ok=(200,), confirm=None,
+                           credentials=auth_methods.NO_CREDENTIALS, idempotent=None, data=None, content_type=None):
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        url = self._url(path)
+        url = self.url(path)
         attempt = 0
         while True:
-            headers = self._auth_headers() if auth else {}
-            if self.plugin_token and path.lstrip("/").startswith(PLUGIN_PREFIX):
-                headers[self.plugin_token_header] = self.plugin_token
+            headers = dict(credentials.headers(), **self.plugin.headers_for(path))
             if content_type:
                 headers["Content-Type"] = content_type
             outcome_unknown = False
             try:
                 response = self.session.request(
                     method, url, params=params, json=body, data=data, headers=headers,
-                    auth=self._basic_auth() if auth else None, timeout=self.timeout)
+                    auth=credentials.basic(), timeout=self.timeout)
             except requests.exceptions.RequestException as exc:
                 if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)):
-                    raise AirflowError(_short_reason(exc), method, self._printable_url(path, params))
+                    raise AirflowError(short_reason(exc), method, self._printable_url(path, params))
                 response = None
-                outcome_unknown = _request_was_sent(exc)
+                outcome_unknown = request_was_sent(exc)
                 failure = exc
             else:
                 if response.status_code not in RETRY_STATUSES or response.status_code in ok:
@@ -457,7 +320,7 @@ class AirflowClient:
                 if response is not None:
                     return response  # the caller turns it into an AirflowError with the server's words
                 raise AirflowError(
-                    "cannot reach Airflow (%s) after %d attempt(s)" % (_short_reason(failure), attempt + 1),
+                    "cannot reach Airflow (%s) after %d attempt(s)" % (short_reason(failure), attempt + 1),
                     method, self._printable_url(path, params),
                     hint="check airflow_url and that the Airflow web/api server is running")
             delay = min(self.backoff * (2 ** attempt), MAX_BACKOFF)
@@ -465,64 +328,18 @@ class AirflowClient:
                 retry_after = _retry_after_seconds(response)
                 if retry_after is not None:
                     delay = min(max(delay, retry_after), MAX_RETRY_AFTER)
+            self._warn_retry(method, path, short_reason(failure) if response is None else "HTTP %s" % response.status_code,
+                             attempt + 1, self.retries + 1)
             self.sleep(delay)
             attempt += 1
 
     def _http_error(self, method, path, response, hint=None):
         status = response.status_code
         message = server_message(response)
-        url = strip_credentials(response.url or self._url(path))
+        url = strip_credentials(response.url or self.url(path))
         if hint is None:
             hint = HINTS.get(status)
             # Airflow 3 refuses a bad or expired bearer token with 403 "Invalid JWT token", not 401.
-            if self.token is not None and self._is_stale_token(response):
-                hint = "airflow_token was refused (expired or not valid for this server)"
+            hint = self.auth.refused_hint(response) or hint
         return AirflowError(message or response.reason or "error", method, url, status=status,
                             server_message=message, hint=hint)
-
-
-def is_json(response):
-    try:
-        response.json()
-    except ValueError:
-        return False
-    return True
-
-
-def json_object_with(response, key):
-    """The JSON object a 200 answer holds, if it has ``key``; else None.
-
-    Airflow 3's api-server answers any unknown path (a wrong prefix, a missing plugin or
-    provider) with its UI page and HTTP 200, so a status alone proves nothing.
-    """
-    if response.status_code != 200:
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) and key in body else None
-
-
-class ConfirmedResponse:
-    """Stands for the lost answer of a write that a confirm() check found applied."""
-
-    status_code = 200
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def json(self):
-        return self.obj
-
-
-def _json(response):
-    if isinstance(response, ConfirmedResponse):
-        return response.obj
-    if response.status_code == 204 or not response.content:
-        return {}
-    try:
-        return response.json()
-    except ValueError:
-        raise AirflowError("the server answered with something that is not JSON: %r" % response.text[:80],
-                           response.request.method, strip_credentials(response.url), status=response.status_code)

@@ -9,7 +9,8 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from ansible_collections.dagops.airflow.plugins.module_utils.client import PLUGIN_PREFIX, AirflowError
+from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
+from ansible_collections.dagops.airflow.plugins.module_utils.rest_plugin import PLUGIN_PREFIX
 
 CAPABILITY = "dag-files"
 DAG_FILE_SUFFIXES = (".py", ".zip")

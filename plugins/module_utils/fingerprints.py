@@ -16,7 +16,8 @@ import hmac
 import json
 import secrets
 
-from ansible_collections.dagops.airflow.plugins.module_utils.client import PLUGIN_PREFIX, AirflowError
+from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
+from ansible_collections.dagops.airflow.plugins.module_utils.rest_plugin import PLUGIN_PREFIX
 
 CAPABILITY = "fingerprint"
 FINGERPRINT_PATH = PLUGIN_PREFIX + "v1/secrets/fingerprint"

@@ -159,6 +159,22 @@ class AirflowModule(AnsibleModule):
             result.pop("diff", None)
         self.exit_json(**result)
 
+    def exit_json(self, **kwargs):
+        self._warn_retries()
+        super().exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self._warn_retries()
+        super().fail_json(msg, **kwargs)
+
+    def _warn_retries(self):
+        """Each request the client sent again becomes a warning in the result, succeeded or failed."""
+        client = getattr(self, "_client", None)     # None until the first call, and in __init__'s checks
+        if client is not None:
+            for text in client.warnings:
+                self.warn(text)
+            del client.warnings[:]
+
 
 class BulkForm:
     """The two forms of a module that manages many objects of one kind: the single form (the

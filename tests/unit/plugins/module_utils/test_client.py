@@ -19,8 +19,19 @@ def make_client(answers, url=BASE, **kwargs):
     kwargs.setdefault("password", "admin-pw")
     client = AirflowClient(url, sleep=sleeps.append, **kwargs)
     fake = FakeSession(BASE, answers)
-    client.session.request = fake.request
+    fake_transport(client, fake.request)
     return client, fake, sleeps
+
+
+def fake_transport(client, request):
+    """Every thread's Session sends through ``request`` (the client makes one Session per thread)."""
+    make_session = client.sessions.new
+
+    def new():
+        session = make_session()
+        session.request = request
+        return session
+    client.sessions.new = new
 
 
 def refused():
@@ -450,3 +461,83 @@ def test_raw_bodies_go_as_they_are_with_their_content_type():
     client.request("PUT", "rest_api/v1/dag-files/a.py", data=b"print(1)\n", content_type="application/octet-stream")
     assert fake.calls[-1].data == b"print(1)\n" and fake.calls[-1].json is None
     assert fake.calls[-1].headers["Content-Type"] == "application/octet-stream"
+
+
+# ----- retries show in the output -------------------------------------------------------------
+def test_each_retry_is_a_warning_with_method_url_reason_and_attempt():
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(503, text="unavailable"), refused(), FakeResponse(200, {"pools": []})],
+    }, url="http://bob:pa55@airflow.test:8080", retries=3)
+    client.get("api/v2/pools", params={"limit": 5})
+    assert client.warnings == [
+        "GET %s/api/v2/pools: attempt 1 of 4 failed (HTTP 503); trying again" % BASE,
+        "GET %s/api/v2/pools: attempt 2 of 4 failed (connection refused); trying again" % BASE,
+    ]
+    assert not any("pa55" in text or "bob" in text for text in client.warnings)
+
+
+def test_a_request_that_needs_no_retry_leaves_no_warning():
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(404, {"detail": "Not Found"})],
+    })
+    assert client.get_or_none("api/v2/pools") is None
+    assert client.warnings == []
+
+
+def test_a_failure_after_every_retry_has_a_warning_for_each_but_the_last():
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN],
+        ("GET", "api/v2/pools"): [FakeResponse(503, {"detail": "maintenance"})],
+    }, retries=2)
+    with pytest.raises(AirflowError):
+        client.get("api/v2/pools")
+    assert [text.split(": ", 1)[1] for text in client.warnings] == [
+        "attempt 1 of 3 failed (HTTP 503); trying again", "attempt 2 of 3 failed (HTTP 503); trying again"]
+
+
+def test_a_request_sent_again_with_a_new_token_says_so():
+    client, _fake, _sleeps = make_client({
+        ("GET", "api/v2/version"): [V2_VERSION],
+        ("POST", "auth/token"): [TOKEN, FakeResponse(201, {"access_token": "jwt-2"})],
+        ("GET", "api/v2/pools"): [FakeResponse(401, {"detail": "Token Expired"}), FakeResponse(200, {"pools": []})],
+    })
+    client.get("api/v2/pools")
+    assert client.warnings == ["GET %s/api/v2/pools: sent again with a new token: the server refused the last one "
+                               "(HTTP 401)" % BASE]
+
+
+# ----- the authentication method is chosen once -----------------------------------------------
+@pytest.mark.parametrize("api_version, kwargs, method", [
+    ("v1", {}, "BasicAuth"),
+    ("v2", {}, "JwtAuth"),
+    ("v1", {"username": None, "password": None, "token": "t"}, "GivenToken"),
+    ("v2", {"token": "t"}, "GivenToken"),   # a given token wins over a user and password
+    ("v2", {"username": None, "password": None}, "Anonymous"),
+])
+def test_the_method_is_chosen_once_when_the_client_connects(api_version, kwargs, method):
+    client, _fake, _sleeps = make_client({}, api_version=api_version, **kwargs)
+    client.connect()
+    chosen = client.auth
+    assert type(chosen).__name__ == method
+    client.connect()
+    assert client.auth is chosen
+
+
+def test_an_anonymous_v2_client_sends_no_credentials_and_fetches_no_token():
+    client, fake, _sleeps = make_client({("GET", "api/v2/pools"): [FakeResponse(200, {"pools": []})]},
+                                        api_version="v2", username=None, password=None)
+    client.get("api/v2/pools")
+    assert fake.paths() == ["api/v2/pools"] and fake.calls[0].headers == {} and fake.calls[0].auth is None
+
+
+def test_a_401_to_basic_auth_is_not_sent_again():
+    client, fake, _sleeps = make_client({("GET", "api/v1/pools"): [FakeResponse(401, {"title": "Unauthorized"})]},
+                                        api_version="v1")
+    with pytest.raises(AirflowError, match="airflow_username/airflow_password"):
+        client.get("api/v1/pools")
+    assert fake.paths() == ["api/v1/pools"] and client.warnings == []
