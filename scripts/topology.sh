@@ -17,8 +17,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tools=$("$root/tests/harness/venv.sh" tools)
 coll=$("$root/scripts/stage.sh" topology)
 export PATH="$tools/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$(cd "$coll/../../.." && pwd)"
-# One host at a time: the three hosts share one virtualenv, which pip must not install into twice at once.
-export ANSIBLE_FORKS=1 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_HOST_KEY_CHECKING=False
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_HOST_KEY_CHECKING=False
 version=3.3.2
 pins=airflow-$version-celery
 
@@ -27,8 +26,10 @@ fail() { echo "topology: FAILED: $*" >&2; exit 1; }
 
 if ! command -v redis-server >/dev/null || ! [ -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -n 1)/initdb" ]; then
   say "installing PostgreSQL and Redis from Debian's packages"
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server >&2
+  apt_log=$(mktemp "${TMPDIR:-/tmp}/dagops-topology-apt-XXXXXX.log")
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql redis-server; } \
+    >"$apt_log" 2>&1 || { tail -n 30 "$apt_log" >&2; fail "apt-get could not install PostgreSQL and Redis (log: $apt_log)"; }
+  rm -f "$apt_log"
 fi
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
@@ -156,7 +157,9 @@ check_dag() {
     "$work/host2" "$work/host3" || { tail -n 30 "$work"/host*/logs/celery-worker.log >&2; fail "the DAG did not run as routed"; }
 }
 
-converge
+# The first run one host at a time: the three hosts share one virtualenv, which pip must not install
+# into twice at once. Later runs find it complete (pip only reads it) and run the hosts side by side.
+ANSIBLE_FORKS=1 converge
 for host in host1 host2 host3; do [ "$(changed $host)" -gt 0 ] || fail "run 1 changed nothing on $host"; done
 check_dag
 
