@@ -36,6 +36,8 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 work=$(mktemp -d "${TMPDIR:-/tmp}/dagops-topology-XXXXXX")
 chmod 711 "$work"
 pgdata=$work/pg/data redis_dir=$work/redis
+# Ended, or a zombie: daemons that outlive this script are reparented to a PID 1 that may not reap them.
+gone() { local stat; stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $stat == Z* ]]; }
 cleanup() {
   set +e
   for host in host1 host2 host3; do
@@ -43,11 +45,11 @@ cleanup() {
   done
   if [ -f "$redis_dir/redis.pid" ]; then
     pid=$(cat "$redis_dir/redis.pid"); kill "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 50); do gone "$pid" && break; sleep 0.2; done
   fi
   if [ -f "$pgdata/postmaster.pid" ]; then
     pid=$(head -n 1 "$pgdata/postmaster.pid"); kill -INT "$pid" 2>/dev/null  # fast shutdown
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 100); do gone "$pid" && break; sleep 0.2; done
   fi
   if [ "${TOPOLOGY_KEEP:-}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
 }
@@ -103,6 +105,8 @@ all:
         airflow_version: "$version"
         airflow_python: python3
         airflow_venv: $HOME/.cache/dagops-airflow/role-venvs/$pins-py3.11
+        # The three hosts share that virtualenv: pip installs into it one host at a time.
+        airflow_install_throttle: 1
         airflow_constraints_file: $coll/tests/harness/constraints/$pins.txt
         airflow_create_system_user: false
         airflow_service_manager: process
@@ -118,14 +122,17 @@ all:
         airflow_jwt_secret: $jwt_secret
         airflow_health_timeout: 240
         airflow_stop_timeout: 15
-        # Small for this machine: Celery forks worker_concurrency processes up front.
+        # Small for this machine: Celery forks worker_concurrency processes up front. The DAG processor
+        # looks for new DAG files every 10 s, not 300.
         airflow_config_options:
           core: {parallelism: 4}
+          dag_processor: {refresh_interval: 10}
           celery: {worker_concurrency: 2}
 YAML
 cat >"$work/celery-change.yml" <<YAML
 airflow_config_options:
   core: {parallelism: 4}
+  dag_processor: {refresh_interval: 10}
   celery: {worker_concurrency: 3}
 YAML
 umask 022
@@ -157,9 +164,7 @@ check_dag() {
     "$work/host2" "$work/host3" || { tail -n 30 "$work"/host*/logs/celery-worker.log >&2; fail "the DAG did not run as routed"; }
 }
 
-# The first run one host at a time: the three hosts share one virtualenv, which pip must not install
-# into twice at once. Later runs find it complete (pip only reads it) and run the hosts side by side.
-ANSIBLE_FORKS=1 converge
+converge
 for host in host1 host2 host3; do [ "$(changed $host)" -gt 0 ] || fail "run 1 changed nothing on $host"; done
 check_dag
 
