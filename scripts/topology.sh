@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# make topology (a stage of make test): one Airflow 3.3 over three "hosts" of this machine, bootstrapped
-# by the dagops.airflow.airflow role on PostgreSQL with CeleryExecutor on Redis.
+# make topology (a stage of make test): one Airflow over three "hosts" of this machine, bootstrapped by
+# the dagops.airflow.airflow role on PostgreSQL with CeleryExecutor on Redis, then upgraded in place.
 #   host1: api-server, scheduler, dag-processor, triggerer    host2: celery-worker (q2)    host3: celery-worker (q3)
 # Each host is an AIRFLOW_HOME of its own under a temporary folder (ansible_connection: local, one
 # virtualenv in ~/.cache/dagops-airflow/role-venvs). PostgreSQL and Redis come from Debian's packages
 # (apt-get when missing), run on free ports of 127.0.0.1 with their data in the temporary folder, and
 # are stopped by pid at the end. The checks:
-#   1. the first run bootstraps; a DAG whose tasks are routed to q2 and q3 runs to success through
-#      host2's and host3's workers (queue and XCom of each task instance);
-#   2. a second run changes nothing;
-#   3. worker 2 stopped by hand: the next run starts it again;
-#   4. one [celery] worker option changed: the run restarts the two workers and nothing else; the DAG runs again;
-#   5. no secret (passwords, keys, broker URL) appears in any run's output (-v --diff).
+#   1. the first run bootstraps Airflow 3.2.2 (tests/harness/constraints/airflow-3.2.2-celery.txt); a
+#      variable and a connection are written, and a DAG whose tasks are routed to q2 and q3 runs to
+#      success through host2's and host3's workers (queue and XCom of each task instance);
+#   2. the next run, with airflow_version 3.3.2 (airflow-3.3.2-celery.txt), upgrades in place: every host
+#      changes, the database is migrated by one host, the server answers 3.3.2 and keeps the variable,
+#      the connection and the DAG run; the routed DAG runs again, on 3.3.2;
+#   3. a run after that changes nothing;
+#   4. worker 2 stopped by hand: the next run starts it again;
+#   5. one [celery] worker option changed: the run restarts the two workers and nothing else;
+#   6. no secret (passwords, keys, broker URL) appears in any run's output (-v --diff).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools=$("$root/tests/harness/venv.sh" tools)
 coll=$("$root/scripts/stage.sh" topology)
 export PATH="$tools/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$(cd "$coll/../../.." && pwd)"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_HOST_KEY_CHECKING=False
-version=3.3.2
-pins=airflow-$version-celery
+from_version=3.2.2 version=3.3.2
 
 say() { echo "topology: $*" >&2; }
 fail() { echo "topology: FAILED: $*" >&2; exit 1; }
@@ -104,10 +107,11 @@ all:
         ansible_python_interpreter: $tools/bin/python
         airflow_version: "$version"
         airflow_python: python3
-        airflow_venv: $HOME/.cache/dagops-airflow/role-venvs/$pins-py3.11
+        # Upgraded in place by the test, from $from_version to $version; a later test downgrades it again (quick).
+        airflow_venv: $HOME/.cache/dagops-airflow/role-venvs/topology-celery-py3.11
         # The three hosts share that virtualenv: pip installs into it one host at a time.
         airflow_install_throttle: 1
-        airflow_constraints_file: $coll/tests/harness/constraints/$pins.txt
+        airflow_constraints_file: $coll/tests/harness/constraints/airflow-$version-celery.txt
         airflow_create_system_user: false
         airflow_service_manager: process
         airflow_host: 127.0.0.1
@@ -135,6 +139,10 @@ airflow_config_options:
   dag_processor: {refresh_interval: 10}
   celery: {worker_concurrency: 3}
 YAML
+cat >"$work/from-version.yml" <<YAML
+airflow_version: "$from_version"
+airflow_constraints_file: $coll/tests/harness/constraints/airflow-$from_version-celery.txt
+YAML
 umask 022
 
 run=0
@@ -152,10 +160,10 @@ converge() {  # converge [ansible-playbook args]: runs the role on the three hos
   say "run $run took $((SECONDS - start)) s"
 }
 changed() { sed -n '/^PLAY RECAP/,$p' "$log" | sed -nE "s/^$1 +: .*changed=([0-9]+).*/\1/p"; }
-pids() {  # the pid of every service on every host, one JSON object
+pids() {  # which processes run each service on every host (supervisor and airflow pid), one JSON object
   for host in host1 host2 host3; do "$work/$host/bin/dagops-airflow-services" status; done \
     | python3 -c 'import json, sys
-print(json.dumps({f"host{i + 1}:{name}": s["pid"] for i, line in enumerate(sys.stdin)
+print(json.dumps({f"host{i + 1}:{name}": [s["supervisor_pid"], s["pid"]] for i, line in enumerate(sys.stdin)
                   for name, s in json.loads(line)["services"].items()}, sort_keys=True))'
 }
 check_dag() {
@@ -163,20 +171,47 @@ check_dag() {
   TOPOLOGY_PASSWORD=$admin_password python3 "$root/tests/topology/check_dag.py" "http://127.0.0.1:$api_port" admin \
     "$work/host2" "$work/host3" || { tail -n 30 "$work"/host*/logs/celery-worker.log >&2; fail "the DAG did not run as routed"; }
 }
+check_upgrade() {  # check_upgrade seed|verify VERSION
+  TOPOLOGY_PASSWORD=$admin_password python3 "$root/tests/topology/check_upgrade.py" "$1" "http://127.0.0.1:$api_port" admin "$2" \
+    || fail "check_upgrade $1 $2"
+}
+changed_hosts_of() {  # the hosts on which the task named $1 changed in the last run
+  awk -v task="TASK [dagops.airflow.airflow : $1]" 'index($0, "TASK [") == 1 { inside = index($0, task) == 1 }
+    inside && /^changed: \[/ { print }' "$log" | sed -E 's/^changed: \[([^]]+)\].*/\1/' | sort -u | xargs
+}
 
-converge
+converge -e "@$work/from-version.yml"
 for host in host1 host2 host3; do [ "$(changed $host)" -gt 0 ] || fail "run 1 changed nothing on $host"; done
+[ "$(changed_hosts_of "Migrate Airflow's database")" = host1 ] || fail "run 1 should migrate the database once, on host1"
+check_upgrade seed "$from_version"
+check_dag
+
+say "upgrading in place to $version"
+before=$(pids)
+converge
+after=$(pids)
+python3 - "$before" "$after" <<'PY' || fail "the upgrade should restart every service"
+import json, sys
+before, after = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+kept = sorted(name for name in before if before[name] == after.get(name))
+print(f"topology: services the upgrade did not restart: {kept}", file=sys.stderr)
+sys.exit(bool(kept))
+PY
+for host in host1 host2 host3; do [ "$(changed $host)" -gt 0 ] || fail "the upgrade changed nothing on $host"; done
+migrated=$(changed_hosts_of "Migrate Airflow's database")
+[ "$migrated" = host1 ] || fail "the upgrade should migrate the database once, on host1; it did on: '$migrated'"
+check_upgrade verify "$version"
 check_dag
 
 converge
-for host in host1 host2 host3; do [ "$(changed $host)" = 0 ] || fail "run 2 changed $host (changed=$(changed $host)), expected 0"; done
+for host in host1 host2 host3; do [ "$(changed $host)" = 0 ] || fail "run $run changed $host (changed=$(changed $host)), expected 0"; done
 
 say "stopping host2's celery-worker by hand"
 "$work/host2/bin/dagops-airflow-services" stop celery-worker >/dev/null
 converge
-[ "$(changed host2)" -gt 0 ] || fail "run 3 did not start host2's worker again"
-"$work/host2/bin/dagops-airflow-services" status celery-worker | grep -q '"running": true' || fail "host2's worker does not run after run 3"
-for host in host1 host3; do [ "$(changed $host)" = 0 ] || fail "run 3 changed $host"; done
+[ "$(changed host2)" -gt 0 ] || fail "run $run did not start host2's worker again"
+"$work/host2/bin/dagops-airflow-services" status celery-worker | grep -q '"running": true' || fail "host2's worker does not run after run $run"
+for host in host1 host3; do [ "$(changed $host)" = 0 ] || fail "run $run changed $host"; done
 
 before=$(pids)
 converge -e "@$work/celery-change.yml"
@@ -188,9 +223,8 @@ restarted = sorted(name for name in before if before[name] != after.get(name))
 print(f"topology: restarted by the [celery] worker_concurrency change: {restarted}", file=sys.stderr)
 sys.exit(restarted != ["host2:celery-worker", "host3:celery-worker"])
 PY
-check_dag
 
 for secret_value in "$db_password" "$redis_password" "$admin_password" "$secret_key" "$jwt_secret" "$fernet_key"; do
   if grep -lF -- "$secret_value" "$work"/run-*.log; then fail "a secret appears in the output of the runs above"; fi
 done
-say "passed: $run runs, the DAG ran twice through the q2 and q3 workers; no secret in $(cat "$work"/run-*.log | wc -l) lines"
+say "passed: $run runs, $from_version upgraded to $version with its state kept, the DAG ran through the q2 and q3 workers on both; no secret in $(cat "$work"/run-*.log | wc -l) lines"
