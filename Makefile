@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help test docs docs-lint lint sanity sanity-2.21 units release-check integration reliability molecule demo demo-stop bench clean
+.PHONY: help test docs docs-lint lint sanity sanity-2.21 units release-check integration reliability molecule topology demo demo-stop bench clean
 
 help:
 	@echo "make demo       install and start a local Airflow 3.3 on 127.0.0.1:8080 (playbooks/bootstrap.yml),"
 	@echo "                then apply playbooks/site.yml, deploy_dags.yml and demo.yml to it"
 	@echo "make demo-stop  stop it"
 	@echo "make test       lint, docs lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
+	@echo "make topology   one Airflow 3.3 on PostgreSQL + Celery/Redis over three AIRFLOW_HOMEs (role, real servers)"
 	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import"
 	@echo "make docs       build the docsite (antsibull-docs, Sphinx) into .cache/docs/site/build/html/"
 	@echo "make release-check  build the galaxy tarball, install and check it on ansible-core 2.19 and 2.21"
@@ -45,6 +46,9 @@ reliability:
 
 molecule:
 	scripts/molecule.sh $(FLAVORS)
+
+topology:
+	scripts/topology.sh
 
 demo:
 	scripts/demo.sh

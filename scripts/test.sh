@@ -13,6 +13,7 @@ stages=(
   "integration:scripts/integration.sh"
   "reliability:scripts/reliability.sh"
   "molecule:scripts/molecule.sh"
+  "topology:scripts/topology.sh"
 )
 passed=0 failed=0 report=()
 for stage in "${stages[@]}"; do
