@@ -49,7 +49,7 @@ def test_version(service):
     assert status == 200
     assert body["plugin"] == "dagops.airflow" and body["api"] == "v2" and body["airflow_version"] == "3.3.2"
     assert body["max_file_size"] == 1000
-    assert body["capabilities"] == ["dag-files", "fingerprint", "legacy-deploy-dag"]
+    assert body["capabilities"] == ["dag-files", "dag-files-batch", "fingerprint", "legacy-deploy-dag"]
 
 
 def test_put_creates_validates_writes_and_asks_for_a_parse(service, dags_folder):

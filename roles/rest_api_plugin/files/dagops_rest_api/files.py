@@ -63,10 +63,10 @@ def atomic_write(target, data):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
-def _fsync_directory(directory):
+def fsync_directory(directory):
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:
