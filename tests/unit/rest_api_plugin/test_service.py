@@ -20,6 +20,9 @@ class FakeStore:
     def dag_ids_by_file(self):
         return dict(self.known)
 
+    def parse_state_by_file(self):
+        return dict((path, {"dag_ids": ids, "parsed_at": 1700000000.0}) for path, ids in self.known.items())
+
     def request_parse(self, relative, absolute):
         self.parse_requests.append((relative, absolute))
         return True
@@ -124,6 +127,7 @@ def test_listing_skips_hidden_pycache_other_suffixes_and_escaping_symlinks(servi
     assert [entry["path"] for entry in body["files"]] == ["a.py", "b.zip", "sub/c.py"]
     assert body["total_entries"] == 3
     assert body["files"][2]["dag_ids"] == ["c"] and body["files"][0]["dag_ids"] == []
+    assert body["files"][2]["parsed_at"] == 1700000000.0 and body["files"][0]["parsed_at"] is None
     assert body["files"][0]["sha256"] == sha256_bytes(GOOD)
     assert [entry["path"] for entry in service.list_files("sub/")[1]["files"]] == ["sub/c.py"]
     assert service.list_files("nothing-here/")[1]["files"] == []

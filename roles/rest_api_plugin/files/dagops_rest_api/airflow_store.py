@@ -53,12 +53,17 @@ class AirflowStore:
     # --- DAGs ---------------------------------------------------------------------------------
     def dag_ids_by_file(self):
         """{relative file path: sorted DAG ids} of the DAGs Airflow currently knows (not stale)."""
+        return dict((path, state["dag_ids"]) for path, state in self.parse_state_by_file().items())
+
+    def parse_state_by_file(self):
+        """{relative file path: {"dag_ids": sorted ids, "parsed_at": POSIX seconds of the latest
+        parse of its DAGs or None}} of the DAGs Airflow currently knows (not stale)."""
         from airflow.models.dag import DagModel
         from sqlalchemy import select
 
         # Airflow 2.11 has relative_fileloc as a Python property, not a column: ask the table.
         table_columns = DagModel.__table__.columns
-        columns = [DagModel.dag_id, DagModel.fileloc]
+        columns = [DagModel.dag_id, DagModel.fileloc, DagModel.last_parsed_time]
         if "relative_fileloc" in table_columns:
             columns.append(DagModel.relative_fileloc)
         query = select(*columns)
@@ -71,10 +76,16 @@ class AirflowStore:
         by_file = {}
         with _session() as session:
             for row in session.execute(query):
-                relative = self._relative_fileloc(row)
+                relative = self._relative_fileloc((row[0], row[1]) + tuple(row[3:]))
                 if relative:
-                    by_file.setdefault(relative, []).append(row[0])
-        return {path: sorted(ids) for path, ids in by_file.items()}
+                    state = by_file.setdefault(relative, {"dag_ids": [], "parsed_at": None})
+                    state["dag_ids"].append(row[0])
+                    parsed = row[2].timestamp() if row[2] is not None else None
+                    if parsed is not None and (state["parsed_at"] is None or parsed > state["parsed_at"]):
+                        state["parsed_at"] = parsed
+        for state in by_file.values():
+            state["dag_ids"].sort()
+        return by_file
 
     def _relative_fileloc(self, row):
         relative = row[2] if len(row) > 2 else None

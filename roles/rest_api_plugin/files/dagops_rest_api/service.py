@@ -36,11 +36,13 @@ class DagOpsService:
         deploy.repair_if_needed(self)
         root = self.root
         start = prefix_directory(root, prefix)
-        dag_ids = self.store.dag_ids_by_file()
+        parsed = self.store.parse_state_by_file()
         files = []
         for absolute in walk_dag_files(root, start) if os.path.isdir(start) else []:
             entry = describe(root, absolute)
-            entry["dag_ids"] = dag_ids.get(entry["path"], [])
+            state = parsed.get(entry["path"]) or {}
+            entry["dag_ids"] = state.get("dag_ids") or []
+            entry["parsed_at"] = state.get("parsed_at")
             files.append(entry)
         return 200, {"dags_folder": root, "files": files, "total_entries": len(files)}
 
