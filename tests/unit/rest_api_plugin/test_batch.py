@@ -194,7 +194,11 @@ def test_rollback_restores_the_previous_files_and_a_second_one_reapplies(service
     _status, applied = service.batch(build_batch({"new.py": b"n = 1\n", "sub/change.py": b"v = 2\n"},
                                                  remove=["old.py"]))
     after = dict((p, d) for p, (d, _m, _i) in snapshot(deployed).items())
+    _status, preview = service.rollback(dry_run=True)
+    assert preview["dry_run"] and preview["changed"] and preview["release"] is None
+    assert dict((p, d) for p, (d, _m, _i) in snapshot(deployed).items()) == after
     status, body = service.rollback()
+    assert preview["files"] == body["files"]
     assert status == 200 and body["rolled_back"] == applied["release"]
     assert body["files"] == {"added": ["old.py"], "changed": ["sub/change.py"], "removed": ["new.py"],
                              "unchanged": []}

@@ -78,9 +78,10 @@ def batch(service, request):
     return answer(release, record, unchanged, dict((p, validation.dag_ids.get(p, [])) for p in sorted(writes)))
 
 
-def rollback(service):
+def rollback(service, dry_run=False):
     """Undo the last applied release: its changed and removed files get their previous bytes back,
-    its added files go. Itself a release, so a second rollback re-applies."""
+    its added files go. Itself a release, so a second rollback re-applies. `dry_run`: only say what
+    it would change."""
     state = deploy_state(service)
     with state.locked():
         state.repair()
@@ -99,6 +100,9 @@ def rollback(service):
                   "removed": dict((p, before[p]) for p in last["added"] if before[p] is not None)}
         writes = sorted(list(record["added"]) + list(record["changed"]))
         unchanged = sorted(p for p in restore if before[p] == after[p])
+        if dry_run:
+            _status, body = answer(None, record, unchanged, {}, rolled_back=last["id"], dry_run=True)
+            return 200, dict(body, release=None)
         release = new_release_id()
         sources = {}
         for path in writes:  # linked, so the kept previous version stays for a later rollback

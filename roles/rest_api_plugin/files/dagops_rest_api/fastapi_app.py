@@ -76,8 +76,9 @@ def create_app():
         return JSONResponse(body, status_code=status)
 
     @app.post("/v1/dag-files/rollback")
-    async def dag_files_rollback(service=Depends(admin_service)):
-        status, body = await run_in_threadpool(service.rollback)
+    async def dag_files_rollback(dry_run: str = "", service=Depends(admin_service)):
+        wanted = dry_run.lower() in ("1", "true", "yes")
+        status, body = await run_in_threadpool(service.rollback, wanted)
         return JSONResponse(body, status_code=status)
 
     @app.put("/v1/dag-files/{file_path:path}")

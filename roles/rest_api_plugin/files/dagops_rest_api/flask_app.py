@@ -91,7 +91,8 @@ def dag_files_batch():
 
 @blueprint.route("/v1/dag-files/rollback", methods=["POST"])
 def dag_files_rollback():
-    return answer(*make_service().rollback())
+    dry_run = request.args.get("dry_run", "").lower() in ("1", "true", "yes")
+    return answer(*make_service().rollback(dry_run=dry_run))
 
 
 @blueprint.route("/v1/dag-files/<dagops_anypath:file_path>", methods=["PUT", "DELETE"], merge_slashes=False)

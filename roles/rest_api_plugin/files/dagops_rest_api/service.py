@@ -87,8 +87,8 @@ class DagOpsService:
         """POST v1/dag-files/batch: `archive` the request body (a tar archive)."""
         return deploy.batch(self, parse_batch(archive, self.settings))
 
-    def rollback(self):
-        return deploy.rollback(self)
+    def rollback(self, dry_run=False):
+        return deploy.rollback(self, dry_run=dry_run)
 
     def fingerprint(self, body):
         salt, items = parse_request(body)
