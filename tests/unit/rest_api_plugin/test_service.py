@@ -27,6 +27,10 @@ class FakeStore:
         self.parse_requests.append((relative, absolute))
         return True
 
+    def request_parses(self, files):
+        self.parse_requests.extend(files)
+        return True
+
     def set_paused(self, dag_ids, paused):
         self.paused.update({dag_id: paused for dag_id in dag_ids})
 

@@ -112,6 +112,10 @@ class AirflowStore:
 
     def request_parse(self, relative, absolute):
         """Ask the DAG processor to parse this file next; False when the version cannot."""
+        return self.request_parses([(relative, absolute)])
+
+    def request_parses(self, files):
+        """request_parse for many (relative, absolute) files in one session (a batch's files)."""
         try:
             from airflow.models.dagbag import DagPriorityParsingRequest
             from sqlalchemy import select
@@ -120,18 +124,21 @@ class AirflowStore:
         try:
             with _session() as session:
                 if "bundle_name" in DagPriorityParsingRequest.__table__.columns:  # Airflow 3
-                    match = ((DagPriorityParsingRequest.bundle_name == DAGS_FOLDER_BUNDLE)
-                             & (DagPriorityParsingRequest.relative_fileloc == relative))
-                    request = DagPriorityParsingRequest(bundle_name=DAGS_FOLDER_BUNDLE, relative_fileloc=relative)
+                    pending = set(session.scalars(select(DagPriorityParsingRequest.relative_fileloc).where(
+                        DagPriorityParsingRequest.bundle_name == DAGS_FOLDER_BUNDLE)))
+                    for relative, _absolute in files:
+                        if relative not in pending:
+                            session.add(DagPriorityParsingRequest(bundle_name=DAGS_FOLDER_BUNDLE,
+                                                                  relative_fileloc=relative))
                 else:  # Airflow 2.10+
-                    match = DagPriorityParsingRequest.fileloc == absolute
-                    request = DagPriorityParsingRequest(fileloc=absolute)
-                if session.scalar(select(DagPriorityParsingRequest).where(match)) is None:
-                    session.add(request)
+                    pending = set(session.scalars(select(DagPriorityParsingRequest.fileloc)))
+                    for _relative, absolute in files:
+                        if absolute not in pending:
+                            session.add(DagPriorityParsingRequest(fileloc=absolute))
             return True
         except Exception:  # pylint: disable=broad-except
-            # The file is written either way; the periodic scan finds it.
-            log.warning("dagops_rest_api: could not request a parse of %s", relative, exc_info=True)
+            # The files are written either way; the periodic scan finds them.
+            log.warning("dagops_rest_api: could not request a parse of %d files", len(files), exc_info=True)
             return False
 
     # --- secrets --------------------------------------------------------------------------------

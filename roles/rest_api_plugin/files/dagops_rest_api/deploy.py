@@ -115,5 +115,5 @@ def rollback(service, dry_run=False):
 
 
 def request_parses(service, paths, targets):
-    for path in paths:
-        service.store.request_parse(path, targets[path])
+    if paths:
+        service.store.request_parses([(path, targets[path]) for path in paths])
