@@ -300,3 +300,52 @@ def test_answers_name_the_sha256(service, deployed):
 def service_state(service):
     from pathlib import Path
     return Path(service.settings.deploy_state_folder)
+
+
+KILLED_CHILD = r"""
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from dagops_rest_api import releases
+from dagops_rest_api.batch import build_batch
+from dagops_rest_api.config import Settings
+from dagops_rest_api.service import DagOpsService
+from dagops_rest_api.validation import TreeValidation
+
+class Store:
+    def parse_state_by_file(self): return {}
+    def dag_ids_by_file(self): return {}
+    def request_parses(self, files): pass
+
+real = os.replace
+def slow_replace(source, target):
+    real(source, target)
+    if "staging" in source:
+        print("replaced", flush=True)
+        time.sleep(0.2)
+releases.os.replace = slow_replace
+settings = Settings("h", "", 10**6, 5, sys.argv[2], "", deploy_state_folder=sys.argv[3])
+service = DagOpsService(settings, Store(), ("3.3.2", "v2"),
+                        tree_validator=lambda tree, paths, s: TreeValidation(dict((p, []) for p in paths), {}, []))
+service.batch(build_batch(dict(("f%02d.py" % i, b"new %d\n" % i) for i in range(20)), remove=["old.py"]))
+"""
+
+
+def test_a_process_killed_with_sigkill_mid_apply_is_repaired_by_the_next_call(service, deployed, state_folder,
+                                                                               tmp_path):
+    import signal
+    import subprocess
+    import sys
+    from .conftest import PLUGIN_FILES
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, os.path.abspath(PLUGIN_FILES), str(deployed),
+                              str(state_folder)], stdout=subprocess.PIPE, text=True)
+    for _line in range(3):  # three files renamed into place, then SIGKILL: no finally, no cleanup
+        child.stdout.readline()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    present = [name for name in ("f%02d.py" % i for i in range(20)) if (deployed / name).exists()]
+    assert 3 <= len(present) < 20 and (state_folder / "journal.json").exists()  # mixed, journal left
+    _status, listing = service.list_files()
+    paths = sorted(entry["path"] for entry in listing["files"])
+    assert paths == sorted(["f%02d.py" % i for i in range(20)] + ["keep.py", "sub/change.py", "sub/helper.py"])
+    assert (deployed / "f19.py").read_bytes() == b"new 19\n" and not (deployed / "old.py").exists()
+    assert not (state_folder / "journal.json").exists()
