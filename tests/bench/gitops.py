@@ -258,11 +258,13 @@ def main(argv=None):
     ns = args.ns or ([10, 60] if args.quick else [100, 1000])
     flavors = args.flavors or ["2.11", "3.3"]
     started, t0 = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
+    results = []
     with tempfile.TemporaryDirectory(prefix="dagops-bench-gitops-") as workdir:
-        results = [bench_flavor(flavor, ns, Path(workdir)) for flavor in flavors]
-    text = section(results, started, time.monotonic() - t0)
+        for flavor in flavors:  # written after each flavor, so a long run leaves what it measured
+            results.append(bench_flavor(flavor, ns, Path(workdir)))
+            text = section(results, started, time.monotonic() - t0)
+            write(Path(args.out), text)
     print(text)
-    write(Path(args.out), text)
     return 0
 
 
