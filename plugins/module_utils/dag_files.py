@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ansible_collections.dagops.airflow.plugins.module_utils.client import PLUGIN_PREFIX, AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.dag_paths import (  # noqa: F401 (re-exported)
-    DAG_FILE_SUFFIXES, dag_file_problem, is_dag_file_name, path_problem,
+    dag_file_problem, is_dag_file_name, path_problem,
 )
 
 CAPABILITY = "dag-files"

@@ -330,8 +330,7 @@ service.batch(build_batch(dict(("f%02d.py" % i, b"new %d\n" % i) for i in range(
 """
 
 
-def test_a_process_killed_with_sigkill_mid_apply_is_repaired_by_the_next_call(service, deployed, state_folder,
-                                                                               tmp_path):
+def test_a_process_killed_with_sigkill_mid_apply_is_repaired_by_the_next_call(service, deployed, state_folder):
     import signal
     import subprocess
     import sys

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The batch call against the real server (docs/rest_api_plugin.md, POST rest_api/v1/dag-files/batch).
 
     batch_http.py PLUGIN_URL DAG_IMPORT WORK_DIR
