@@ -10,7 +10,7 @@ help:
 	@echo "make demo-stop  stop it"
 	@echo "make test       lint, docs lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
 	@echo "make topology   one Airflow 3.3 on PostgreSQL + Celery/Redis over three AIRFLOW_HOMEs (role, real servers)"
-	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import"
+	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import; GitOps DAG sync"
 	@echo "make docs       build the docsite (antsibull-docs, Sphinx) into .cache/docs/site/build/html/"
 	@echo "make release-check  build the galaxy tarball, install and check it on ansible-core 2.19 and 2.21"
 

@@ -12,13 +12,7 @@ import os
 from ansible.errors import AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
-
-DAG_FILE_SUFFIXES = (".py", ".zip")
-SKIPPED_DIRS = ("__pycache__",)
-
-
-def is_hidden(name):
-    return name.startswith(".")
+from ansible_collections.dagops.airflow.plugins.module_utils.dag_paths import is_dag_file_name, is_skipped_name
 
 
 def collect_dag_files(root):
@@ -27,9 +21,9 @@ def collect_dag_files(root):
     directories are not entered (os.walk's default), symlinked files count as their target."""
     found = []
     for directory, subdirs, names in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not is_hidden(d) and d not in SKIPPED_DIRS)
+        subdirs[:] = sorted(d for d in subdirs if not is_skipped_name(d))
         for name in names:
-            if is_hidden(name) or not name.endswith(DAG_FILE_SUFFIXES):
+            if is_skipped_name(name) or not is_dag_file_name(name):
                 continue
             full = os.path.join(directory, name)
             if not os.path.isfile(full):

@@ -6,14 +6,15 @@ where a file may go, what a deployment must add, change or remove, and the plugi
 from __future__ import annotations
 
 import posixpath
-import re
 from urllib.parse import quote
 
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.rest_plugin import PLUGIN_PREFIX
+from ansible_collections.dagops.airflow.plugins.module_utils.dag_paths import (  # noqa: F401 (re-exported)
+    dag_file_problem, is_dag_file_name, path_problem,
+)
 
 CAPABILITY = "dag-files"
-DAG_FILE_SUFFIXES = (".py", ".zip")
 FILES_PATH = PLUGIN_PREFIX + "v1/dag-files"
 
 
@@ -30,27 +31,7 @@ class DagFileRefused(AirflowError):
         self.import_errors = dict(import_errors or {})
 
 
-# ----- path rules ------------------------------------------------------------------------------
-def path_problem(path, what="dest"):
-    """Why ``path`` cannot name a place under the dags folder, or None. The plugin checks the
-    same (and symlinks, which only the server can see); checking here fails before any write."""
-    if path.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path):
-        return "%s must be relative to the dags folder, got the absolute path %r" % (what, path)
-    if "\\" in path:
-        return "%s must use / between directories, got %r" % (what, path)
-    segments = path.split("/")
-    for segment in segments:
-        if segment in ("", ".", ".."):
-            return "%s must be a normalised relative path (no empty, '.' or '..' parts), got %r" % (what, path)
-        if segment.startswith("."):
-            return "%s must not name hidden files or directories (Airflow skips them), got %r" % (what, path)
-    return None
-
-
-def is_dag_file_name(path):
-    return path.endswith(DAG_FILE_SUFFIXES)
-
-
+# ----- path rules (defined in dag_paths) -------------------------------------------------------
 def clean_dest(dest):
     """``dest`` without a leading ``./`` and the trailing ``/`` (which means "a directory")."""
     dest = (dest or "").strip()
@@ -83,11 +64,9 @@ def check_targets(kind, dest, relatives):
     targets = {}
     for relative in relatives:
         target = target_path(kind, dest, relative)
-        problem = path_problem(target, "the target path")
+        problem = dag_file_problem(target)
         if problem:
             return None, problem
-        if not is_dag_file_name(target):
-            return None, "only .py and .zip files can be deployed, got %r" % target
         targets[relative] = target
     return targets, None
 

@@ -16,6 +16,9 @@ description:
   - Idempotent by SHA-256; a file whose content is already in place is not uploaded.
   - The plugin compiles and imports every file in a subprocess before it replaces anything. A file that fails to import
     is refused; the task fails with the import error and the file in the dags folder stays as it was.
+  - A directory, or more than one file to write or remove, goes as one batch (all or nothing) where the plugin has the
+    batch call - the plugin validates the whole change set together and applies it only when every file imports; a
+    refused batch names every failing file with its import error and changes nothing.
   - O(src) is read on the controller, like M(ansible.builtin.copy) does (this module has an action plugin); the
     module then runs where the task runs (usually the controller) and only needs to reach O(airflow_url).
 author:
@@ -62,11 +65,15 @@ options:
   state:
     description:
       - V(present) puts the files in place.
+      - V(rolled_back) restores the files of the last batch the plugin applied (by this module or another) to what they
+        were before it - changed and removed files come back, added files go. A second V(rolled_back) re-applies the
+        batch. O(src), O(content), O(dest), O(exclusive) and O(paused) are not used. Check mode asks the plugin what
+        would change and changes nothing. Needs the plugin's batch call.
       - V(absent) removes O(dest) (a file, or every DAG file under a directory). O(src) and O(content) are not used.
         The DAGs' metadata stays in Airflow, marked stale; the result's RV(stale_dag_ids) lists them for
         M(dagops.airflow.airflow_dag) with O(dagops.airflow.airflow_dag#module:state=absent).
     type: str
-    choices: [present, absent]
+    choices: [present, absent, rolled_back]
     default: present
   exclusive:
     description:
@@ -115,10 +122,15 @@ options:
     type: str
     choices: [file, directory, content]
 notes:
-  - Files are uploaded one at a time, in path order, modules that define no DAG (their content mentions neither
-    C(airflow) nor C(dag), Airflow's own test) first, so DAG files validate against the new helpers. The first file that
-    fails to import stops the deployment; the files uploaded before it stay, the result lists them, and nothing is
-    removed.
+  - A directory, or a change of more than one file, is one request (the plugin's batch call) - the plugin stages the
+    complete new tree outside the dags folder, imports the written files in it (helper modules and packages in their new
+    version, C(.airflowignore) respected) with a few processes, and only then applies the change set, crash-safe
+    (see the plugin's contract, C(docs/rest_api_plugin.md)). While waiting, one listing request per poll covers all the
+    batch's DAGs; with O(wait=false) the result's C(dags) show C(is_paused=null).
+  - Against a plugin without the batch call (older than this collection's), files are uploaded one at a time, in path
+    order, modules that define no DAG (their content mentions neither C(airflow) nor C(dag), Airflow's own test)
+    first, with a warning; the first file that fails to import stops the deployment, the files uploaded before it
+    stay, the result lists them, and nothing is removed.
   - In check mode nothing is uploaded or removed; the result and the diff show what would be.
   - The REST plugin checks the paths again (symlinks that leave the dags folder, the size limit C([rest_api_plugin]
     max_file_size)).
@@ -210,7 +222,7 @@ stale_dag_ids:
   type: list
   elements: str
 failed_file:
-  description: On a refused upload, the file that failed to import.
+  description: On a refused upload, the file that failed to import (of a refused batch, the first by path; RV(import_errors) names them all).
   returned: on failure
   type: str
   sample: etl/broken.py
@@ -218,6 +230,12 @@ import_errors:
   description: On a refused upload, the plugin's import error per file; after a wait, the DAG processor's import errors.
   returned: on failure
   type: raw
+rolled_back:
+  description: With O(state=rolled_back), the plugin's id of the batch that was (or, in check mode, would be) undone;
+    V(null) when there was none.
+  returned: with O(state=rolled_back)
+  type: str
+  sample: 20261206T044512123456Z-a1b2c3
 api_version:
   description: The REST API version that was used.
   returned: when the server was reached
@@ -229,6 +247,7 @@ import base64
 import hashlib
 import time
 
+from ansible_collections.dagops.airflow.plugins.module_utils.dag_batch import BatchApi, BatchRefused, BatchWaiter
 from ansible_collections.dagops.airflow.plugins.module_utils.dag_files import (
     DagFileRefused, DagFilesApi, check_targets, clean_dest, file_diff, is_dag_file_name, path_problem,
     plan_absent, plan_present, upload_order,
@@ -242,6 +261,11 @@ from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Re
 
 def check_options(module):
     p = module.params
+    if p["state"] == "rolled_back":
+        if any(p[name] is not None for name in ("src", "content", "_files", "dest", "paused")) or p["exclusive"]:
+            module.fail_json(msg="state=rolled_back restores the files of the last batch; src, content, dest, "
+                                 "exclusive and paused do not apply")
+        return
     if p["state"] == "absent":
         if p["src"] is not None or p["content"] is not None or p["_files"] is not None:
             module.fail_json(msg="state=absent removes dest; src and content apply to state=present")
@@ -288,9 +312,11 @@ class Deployment:
         self.module = module
         self.client = module.client
         self.api = DagFilesApi(self.client)
+        self.batch_api = BatchApi(self.api)
         self.p = module.params
         self.written = []       # (path, plugin's answer), in upload order
         self.removed = []
+        self.batched = False    # the change went as one batch (all or nothing)
 
     # ----- state=present -----------------------------------------------------------------------
     def present(self):
@@ -308,14 +334,65 @@ class Deployment:
         result = dict(changed=plan.writes, files=plan.summary(),
                       stale_dag_ids=self._dag_ids_of(remote, plan.removed))
         result["diff"] = dict(before={"files": before}, after={"files": after})
-        if not self.module.check_mode:
-            self._upload(upload_order(plan.added + plan.changed, contents), contents, remote, plan)
-            for path in plan.removed:
-                self.api.delete(path)
+        self.batched = self._use_batch(kind == "directory", plan)
+        if not self.module.check_mode and plan.writes:
+            if self.batched:
+                self._send_batch(contents, plan)
+            else:
+                self._upload(upload_order(plan.added + plan.changed, contents), contents, remote, plan)
+                for path in plan.removed:
+                    self.api.delete(path)
         dags = self._dags(plan, remote)
         result["dag_ids"] = sorted(dags)
-        result["dags"] = self._settle(dags, result)
+        result["dags"] = self._settle_batch(dags, result, plan, listed_dir) if self.batched else self._settle(dags, result)
         return result
+
+    # ----- one batch: all or nothing -----------------------------------------------------------
+    def _use_batch(self, directory, plan):
+        """A directory, or more than one file to write or remove, goes as one batch where the plugin
+        has the call; an older plugin gets the files one by one, with a warning."""
+        if not (directory or len(plan.added) + len(plan.changed) + len(plan.removed) > 1):
+            return False
+        if self.batch_api.available():
+            return True
+        if plan.writes and not self.module.check_mode:
+            self.module.warn("the REST plugin on this server has no batch call (capability dag-files-batch), so "
+                             "the files are sent one by one and a failing file leaves the files before it "
+                             "deployed; upgrade the plugin (dagops.airflow.rest_api_plugin role)")
+        return False
+
+    def _send_batch(self, contents, plan):
+        writes = dict((path, contents[path]) for path in plan.added + plan.changed)
+        try:
+            answer = self.batch_api.send(writes, plan.removed)
+        except BatchRefused as err:
+            failing = sorted(err.import_errors)
+            raise ReconcileError(err.message, changed=False, failed_file=failing[0] if failing else None,
+                                 import_errors=err.import_errors,
+                                 files=dict(added=[], changed=[], removed=[], unchanged=plan.unchanged))
+        dag_ids = answer.get("dag_ids") or {}
+        for path in sorted(writes):
+            self.written.append((path, {"dag_ids": dag_ids.get(path) or [], "created": path in plan.added}))
+        self.removed = list(plan.removed)
+
+    def _settle_batch(self, dags, result, plan, directory):
+        """Wait with one listing per poll for all the batch's files, then read the DAGs in one paged
+        listing (only when waiting or pausing: with wait=false nothing more is asked)."""
+        shown = {}
+        if self.p["wait"] and self.written:
+            expected = dict((path, answer.get("dag_ids")) for path, answer in self.written)
+            BatchWaiter(self.api, directory, expected, plan.changed, self.p["wait_timeout"],
+                        self.p["poll_interval"]).wait()
+        if dags and ((self.p["wait"] and not self.module.check_mode) or self.p["paused"] is not None):
+            api = self.client.connect()
+            for dag in self.client.list_all(api.path("dags"), "dags"):
+                if dag.get("dag_id") in dags:
+                    shown[dag["dag_id"]] = dag
+        if self.p["paused"] is not None:
+            self._pause(shown, result)
+        return [dict(dag_id=dag_id, file=dags[dag_id][0],
+                     is_paused=shown[dag_id].get("is_paused") if shown.get(dag_id) else None)
+                for dag_id in sorted(dags)]
 
     @staticmethod
     def _listing_dir(kind, dest, wanted):
@@ -414,12 +491,35 @@ class Deployment:
         remote = self.api.listing(directory)
         plan = plan_absent(dest, remote)
         before, after = file_diff(plan, {}, dict((path, e.get("sha256")) for path, e in remote.items()))
-        if not self.module.check_mode:
-            for path in plan.removed:
-                self.api.delete(path)
+        if not self.module.check_mode and plan.writes:
+            if self._use_batch(False, plan):
+                try:
+                    self.batch_api.send({}, plan.removed)
+                except BatchRefused as err:  # a removal alone imports nothing; only a plugin change gets here
+                    raise ReconcileError(err.message, changed=False, import_errors=err.import_errors)
+            else:
+                for path in plan.removed:
+                    self.api.delete(path)
         stale = self._dag_ids_of(remote, plan.removed)
         return dict(changed=plan.writes, files=plan.summary(), dag_ids=stale, stale_dag_ids=stale,
                     diff=dict(before={"files": before}, after={"files": after}))
+
+    # ----- state=rolled_back -------------------------------------------------------------------
+    def rolled_back(self):
+        """Undo the last batch the plugin applied (its files as they were before it)."""
+        if not self.batch_api.available():
+            self.module.fail_json(msg="state=rolled_back needs the REST plugin's batch call (capability "
+                                      "dag-files-batch); upgrade the plugin (dagops.airflow.rest_api_plugin role)")
+        answer = self.batch_api.rollback(dry_run=self.module.check_mode)
+        empty = dict(added=[], changed=[], removed=[], unchanged=[])
+        if answer is None:
+            return dict(changed=False, files=empty, dag_ids=[], stale_dag_ids=[], rolled_back=None,
+                        msg="no batch to roll back: none was applied through the batch call")
+        files = dict(empty, **dict((k, sorted(answer.get("files", {}).get(k) or [])) for k in empty))
+        before = dict((path, "as deployed") for path in files["changed"] + files["removed"])
+        after = dict((path, "as before batch %s" % answer.get("rolled_back")) for path in files["added"] + files["changed"])
+        return dict(changed=bool(answer.get("changed")), files=files, dag_ids=[], stale_dag_ids=[],
+                    rolled_back=answer.get("rolled_back"), diff=dict(before={"files": before}, after={"files": after}))
 
     @staticmethod
     def _dag_ids_of(remote, paths):
@@ -432,7 +532,7 @@ def main():
             src=dict(type="str"),
             content=dict(type="str"),
             dest=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
+            state=dict(type="str", default="present", choices=["present", "absent", "rolled_back"]),
             exclusive=dict(type="bool", default=False),
             paused=dict(type="bool"),
             wait=dict(type="bool", default=True),
@@ -445,7 +545,8 @@ def main():
     )
     check_options(module)
     deployment = Deployment(module)
-    module.run(deployment.absent if module.params["state"] == "absent" else deployment.present)
+    run = dict(absent=deployment.absent, rolled_back=deployment.rolled_back).get(module.params["state"], deployment.present)
+    module.run(run)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ USER, PASSWORD = "admin", "admin"
 VIEWER, VIEWER_PASSWORD = "viewer", "viewer"  # authenticated, but no admin: for refusal tests
 PLUGIN_FILES = HERE.parent.parent / "roles" / "rest_api_plugin" / "files"
 PLUGIN_MAX_FILE_SIZE = 1048576  # below the plugin's default, so tests see the setting applied
+PLUGIN_MAX_BATCH_SIZE = 4194304  # likewise: a batch of five 1 MB files is refused
 FLAVORS = {
     "2.11": {"venv": "airflow-2.11.0", "api": "v1", "auth": "basic"},
     "3.3": {"venv": "airflow-3.3.2", "api": "v2", "auth": "simple"},
@@ -89,6 +90,7 @@ def airflow_env(flavor, home, port, jwt_expiration, fixed_jwt_secret, rest_api_p
     }
     if rest_api_plugin:
         env["AIRFLOW__REST_API_PLUGIN__MAX_FILE_SIZE"] = str(PLUGIN_MAX_FILE_SIZE)
+        env["AIRFLOW__REST_API_PLUGIN__MAX_BATCH_SIZE"] = str(PLUGIN_MAX_BATCH_SIZE)
     if FLAVORS[flavor]["api"] == "v1":
         env.update({
             "AIRFLOW__CORE__EXECUTOR": "SequentialExecutor",  # 2.x refuses any other one on SQLite

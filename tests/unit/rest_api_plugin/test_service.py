@@ -20,8 +20,15 @@ class FakeStore:
     def dag_ids_by_file(self):
         return dict(self.known)
 
+    def parse_state_by_file(self):
+        return dict((path, {"dag_ids": ids, "parsed_at": 1700000000.0}) for path, ids in self.known.items())
+
     def request_parse(self, relative, absolute):
         self.parse_requests.append((relative, absolute))
+        return True
+
+    def request_parses(self, files):
+        self.parse_requests.extend(files)
         return True
 
     def set_paused(self, dag_ids, paused):
@@ -49,7 +56,7 @@ def test_version(service):
     assert status == 200
     assert body["plugin"] == "dagops.airflow" and body["api"] == "v2" and body["airflow_version"] == "3.3.2"
     assert body["max_file_size"] == 1000
-    assert body["capabilities"] == ["dag-files", "fingerprint", "legacy-deploy-dag"]
+    assert body["capabilities"] == ["dag-files", "dag-files-batch", "fingerprint", "legacy-deploy-dag"]
 
 
 def test_put_creates_validates_writes_and_asks_for_a_parse(service, dags_folder):
@@ -124,6 +131,7 @@ def test_listing_skips_hidden_pycache_other_suffixes_and_escaping_symlinks(servi
     assert [entry["path"] for entry in body["files"]] == ["a.py", "b.zip", "sub/c.py"]
     assert body["total_entries"] == 3
     assert body["files"][2]["dag_ids"] == ["c"] and body["files"][0]["dag_ids"] == []
+    assert body["files"][2]["parsed_at"] == 1700000000.0 and body["files"][0]["parsed_at"] is None
     assert body["files"][0]["sha256"] == sha256_bytes(GOOD)
     assert [entry["path"] for entry in service.list_files("sub/")[1]["files"]] == ["sub/c.py"]
     assert service.list_files("nothing-here/")[1]["files"] == []

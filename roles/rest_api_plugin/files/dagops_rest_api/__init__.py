@@ -8,4 +8,4 @@ the Flask blueprint (Airflow 2) or the FastAPI app (Airflow 3).
 PLUGIN_NAME = "dagops.airflow"
 PLUGIN_VERSION = "0.1.0"
 URL_PREFIX = "/rest_api"
-CAPABILITIES = ("dag-files", "fingerprint", "legacy-deploy-dag")
+CAPABILITIES = ("dag-files", "dag-files-batch", "fingerprint", "legacy-deploy-dag")

@@ -53,12 +53,17 @@ class AirflowStore:
     # --- DAGs ---------------------------------------------------------------------------------
     def dag_ids_by_file(self):
         """{relative file path: sorted DAG ids} of the DAGs Airflow currently knows (not stale)."""
+        return dict((path, state["dag_ids"]) for path, state in self.parse_state_by_file().items())
+
+    def parse_state_by_file(self):
+        """{relative file path: {"dag_ids": sorted ids, "parsed_at": POSIX seconds of the latest
+        parse of its DAGs or None}} of the DAGs Airflow currently knows (not stale)."""
         from airflow.models.dag import DagModel
         from sqlalchemy import select
 
         # Airflow 2.11 has relative_fileloc as a Python property, not a column: ask the table.
         table_columns = DagModel.__table__.columns
-        columns = [DagModel.dag_id, DagModel.fileloc]
+        columns = [DagModel.dag_id, DagModel.fileloc, DagModel.last_parsed_time]
         if "relative_fileloc" in table_columns:
             columns.append(DagModel.relative_fileloc)
         query = select(*columns)
@@ -71,10 +76,16 @@ class AirflowStore:
         by_file = {}
         with _session() as session:
             for row in session.execute(query):
-                relative = self._relative_fileloc(row)
+                relative = self._relative_fileloc((row[0], row[1]) + tuple(row[3:]))
                 if relative:
-                    by_file.setdefault(relative, []).append(row[0])
-        return {path: sorted(ids) for path, ids in by_file.items()}
+                    state = by_file.setdefault(relative, {"dag_ids": [], "parsed_at": None})
+                    state["dag_ids"].append(row[0])
+                    parsed = row[2].timestamp() if row[2] is not None else None
+                    if parsed is not None and (state["parsed_at"] is None or parsed > state["parsed_at"]):
+                        state["parsed_at"] = parsed
+        for state in by_file.values():
+            state["dag_ids"].sort()
+        return by_file
 
     def _relative_fileloc(self, row):
         relative = row[2] if len(row) > 2 else None
@@ -101,6 +112,10 @@ class AirflowStore:
 
     def request_parse(self, relative, absolute):
         """Ask the DAG processor to parse this file next; False when the version cannot."""
+        return self.request_parses([(relative, absolute)])
+
+    def request_parses(self, files):
+        """request_parse for many (relative, absolute) files in one session (a batch's files)."""
         try:
             from airflow.models.dagbag import DagPriorityParsingRequest
             from sqlalchemy import select
@@ -109,18 +124,21 @@ class AirflowStore:
         try:
             with _session() as session:
                 if "bundle_name" in DagPriorityParsingRequest.__table__.columns:  # Airflow 3
-                    match = ((DagPriorityParsingRequest.bundle_name == DAGS_FOLDER_BUNDLE)
-                             & (DagPriorityParsingRequest.relative_fileloc == relative))
-                    request = DagPriorityParsingRequest(bundle_name=DAGS_FOLDER_BUNDLE, relative_fileloc=relative)
+                    pending = set(session.scalars(select(DagPriorityParsingRequest.relative_fileloc).where(
+                        DagPriorityParsingRequest.bundle_name == DAGS_FOLDER_BUNDLE)))
+                    for relative, _absolute in files:
+                        if relative not in pending:
+                            session.add(DagPriorityParsingRequest(bundle_name=DAGS_FOLDER_BUNDLE,
+                                                                  relative_fileloc=relative))
                 else:  # Airflow 2.10+
-                    match = DagPriorityParsingRequest.fileloc == absolute
-                    request = DagPriorityParsingRequest(fileloc=absolute)
-                if session.scalar(select(DagPriorityParsingRequest).where(match)) is None:
-                    session.add(request)
+                    pending = set(session.scalars(select(DagPriorityParsingRequest.fileloc)))
+                    for _relative, absolute in files:
+                        if absolute not in pending:
+                            session.add(DagPriorityParsingRequest(fileloc=absolute))
             return True
         except Exception:  # pylint: disable=broad-except
-            # The file is written either way; the periodic scan finds it.
-            log.warning("dagops_rest_api: could not request a parse of %s", relative, exc_info=True)
+            # The files are written either way; the periodic scan finds them.
+            log.warning("dagops_rest_api: could not request a parse of %d files", len(files), exc_info=True)
             return False
 
     # --- secrets --------------------------------------------------------------------------------

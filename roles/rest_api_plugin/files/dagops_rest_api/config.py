@@ -8,10 +8,17 @@ DEFAULTS = {
     "rest_api_plugin_expected_http_token": "",
     "max_file_size": "10485760",
     "validation_timeout": "60",
+    "max_batch_size": "104857600",
+    "validation_processes": "0",
+    "deploy_state_folder": "",
+    "keep_releases": "5",
 }
 
+# The batch settings come last with their defaults, so a Settings built with the first six works.
 Settings = namedtuple("Settings", "token_header expected_token max_file_size validation_timeout "
-                                  "dags_folder plugins_folder")
+                                  "dags_folder plugins_folder max_batch_size validation_processes "
+                                  "deploy_state_folder keep_releases",
+                      defaults=(104857600, 0, "", 5))
 
 
 class ConfigError(ValueError):
@@ -28,6 +35,17 @@ def positive_int(key, text):
     return value
 
 
+def non_negative_int(key, text):
+    return 0 if str(text).strip() == "0" else positive_int(key, text)
+
+
+def default_state_folder(dags_folder):
+    """Beside the dags folder (same file system, so renames are atomic; outside, so Airflow never
+    parses a staged or kept file)."""
+    parent, name = os.path.split(os.path.realpath(dags_folder).rstrip(os.sep))
+    return os.path.join(parent, f".{name}.dagops")
+
+
 def parse_settings(get):
     """Settings from `get(section, key, default) -> str`, so tests need no Airflow."""
     def option(key):
@@ -40,13 +58,20 @@ def parse_settings(get):
     if not dags_folder:
         raise ConfigError("[core] dags_folder is not set")
     plugins_folder = get("core", "plugins_folder", None) or ""
+    dags_folder = os.path.abspath(os.path.expanduser(dags_folder))
+    state_folder = option("deploy_state_folder").strip()
     return Settings(
         token_header=header,
         expected_token=option("rest_api_plugin_expected_http_token"),
         max_file_size=positive_int("max_file_size", option("max_file_size")),
         validation_timeout=positive_int("validation_timeout", option("validation_timeout")),
-        dags_folder=os.path.abspath(os.path.expanduser(dags_folder)),
+        dags_folder=dags_folder,
         plugins_folder=os.path.abspath(os.path.expanduser(plugins_folder)) if plugins_folder else "",
+        max_batch_size=positive_int("max_batch_size", option("max_batch_size")),
+        validation_processes=non_negative_int("validation_processes", option("validation_processes")),
+        deploy_state_folder=(os.path.abspath(os.path.expanduser(state_folder)) if state_folder
+                             else default_state_folder(dags_folder)),
+        keep_releases=positive_int("keep_releases", option("keep_releases")),
     )
 
 

@@ -24,12 +24,14 @@ async def admin_service(request: Request):
     return service
 
 
-async def read_limited(stream, service):
+async def read_limited(stream, service, batch=False):
     """The bytes of `stream`, or 413 as soon as they exceed the limit (never read it all)."""
-    limit, chunks, size = service.settings.max_file_size, [], 0
+    limit = service.settings.max_batch_size if batch else service.settings.max_file_size
+    check = service.check_batch_size if batch else service.check_size
+    chunks, size = [], 0
     async for chunk in stream:
         size += len(chunk)
-        service.check_size(size if size <= limit else limit + 1)
+        check(size if size <= limit else limit + 1)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -64,6 +66,19 @@ def create_app():
     @app.get("/v1/dag-files")
     async def list_dag_files(prefix: str = "", service=Depends(admin_service)):
         status, body = await run_in_threadpool(service.list_files, prefix)
+        return JSONResponse(body, status_code=status)
+
+    @app.post("/v1/dag-files/batch")
+    async def dag_files_batch(request: Request, service=Depends(admin_service)):
+        service.check_batch_size(content_length(request))
+        archive = await read_limited(request.stream(), service, batch=True)
+        status, body = await run_in_threadpool(service.batch, archive)
+        return JSONResponse(body, status_code=status)
+
+    @app.post("/v1/dag-files/rollback")
+    async def dag_files_rollback(dry_run: str = "", service=Depends(admin_service)):
+        wanted = dry_run.lower() in ("1", "true", "yes")
+        status, body = await run_in_threadpool(service.rollback, wanted)
         return JSONResponse(body, status_code=status)
 
     @app.put("/v1/dag-files/{file_path:path}")

@@ -3,7 +3,7 @@ import hashlib
 import os
 import tempfile
 
-from dagops_rest_api.paths import DAG_FILE_SUFFIXES, is_inside, relative_path
+from dagops_rest_api.paths import is_dag_file_name, is_inside, is_skipped_name, relative_path
 
 CHUNK = 1024 * 1024
 
@@ -27,10 +27,6 @@ def describe(root, absolute):
             "mtime": stat.st_mtime}
 
 
-def _visible(name):
-    return not name.startswith(".") and name != "__pycache__"
-
-
 def walk_dag_files(root, start):
     """Absolute paths of DAG files under `start` (inside real `root`), sorted; hidden files,
     __pycache__ and symlinks that leave `root` skipped, symlink loops followed once."""
@@ -41,10 +37,10 @@ def walk_dag_files(root, start):
             subdirs[:] = []
             continue
         seen.add(real)
-        subdirs[:] = sorted(d for d in subdirs if _visible(d))
+        subdirs[:] = sorted(d for d in subdirs if not is_skipped_name(d))
         for name in sorted(names):
             absolute = os.path.join(directory, name)
-            if (_visible(name) and name.endswith(DAG_FILE_SUFFIXES) and os.path.isfile(absolute)
+            if (not is_skipped_name(name) and is_dag_file_name(name) and os.path.isfile(absolute)
                     and is_inside(root, os.path.realpath(absolute))):
                 found.append(absolute)
     return found
@@ -67,10 +63,10 @@ def atomic_write(target, data):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
-def _fsync_directory(directory):
+def fsync_directory(directory):
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

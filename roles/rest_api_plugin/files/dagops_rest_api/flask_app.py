@@ -81,6 +81,20 @@ def read_limited_body(service):
     return data
 
 
+@blueprint.route("/v1/dag-files/batch", methods=["POST"])
+def dag_files_batch():
+    service = make_service()
+    service.check_batch_size(request.content_length)
+    archive = request.stream.read(service.settings.max_batch_size + 1)
+    return answer(*service.batch(archive))
+
+
+@blueprint.route("/v1/dag-files/rollback", methods=["POST"])
+def dag_files_rollback():
+    dry_run = request.args.get("dry_run", "").lower() in ("1", "true", "yes")
+    return answer(*make_service().rollback(dry_run=dry_run))
+
+
 @blueprint.route("/v1/dag-files/<dagops_anypath:file_path>", methods=["PUT", "DELETE"], merge_slashes=False)
 def dag_file(file_path):
     service = make_service()

@@ -1,9 +1,21 @@
-"""Which paths under the dags folder the plugin may read, write or delete."""
+"""Which paths under the dags folder the plugin may read, write or delete. The rules are defined in
+the collection's plugins/module_utils/dag_paths.py; this is the plugin's copy (it never imports
+Ansible code), held equal to it by tests/unit/rest_api_plugin/test_path_rules_shared.py."""
 import os
 
 from dagops_rest_api.errors import ApiError
 
 DAG_FILE_SUFFIXES = (".py", ".zip")
+SKIPPED_DIR_NAMES = ("__pycache__",)
+
+
+def is_skipped_name(name):
+    """Hidden files and directories and __pycache__: never listed, written or deleted."""
+    return name.startswith(".") or name in SKIPPED_DIR_NAMES
+
+
+def is_dag_file_name(path):
+    return path.endswith(DAG_FILE_SUFFIXES)
 
 
 def path_segments(path, what="path"):

@@ -3,22 +3,24 @@ or raises ApiError."""
 import os
 import time
 
-from dagops_rest_api import CAPABILITIES, PLUGIN_NAME, PLUGIN_VERSION
+from dagops_rest_api import CAPABILITIES, PLUGIN_NAME, PLUGIN_VERSION, deploy
+from dagops_rest_api.batch import check_batch_size, parse_batch
 from dagops_rest_api.errors import ApiError
 from dagops_rest_api.files import atomic_write, describe, sha256_bytes, sha256_file, walk_dag_files
 from dagops_rest_api.fingerprint import fingerprint_items, parse_request
 from dagops_rest_api.paths import dag_file_target, prefix_directory, relative_path
-from dagops_rest_api.validation import first_line, validate_dag_file
+from dagops_rest_api.validation import first_line, validate_dag_file, validate_tree
 
 
 class DagOpsService:
     """One request's view of the plugin: its settings, the metadata store, the validator."""
 
-    def __init__(self, settings, store, versions, validator=validate_dag_file):
+    def __init__(self, settings, store, versions, validator=validate_dag_file, tree_validator=validate_tree):
         self.settings = settings
         self.store = store
         self.versions = versions  # (airflow version, "v1"|"v2")
         self.validator = validator
+        self.tree_validator = tree_validator
 
     @property
     def root(self):
@@ -28,16 +30,19 @@ class DagOpsService:
         airflow_version, api = self.versions
         return 200, {"plugin": PLUGIN_NAME, "plugin_version": PLUGIN_VERSION, "airflow_version": airflow_version,
                      "api": api, "capabilities": list(CAPABILITIES), "dags_folder": self.root,
-                     "max_file_size": self.settings.max_file_size}
+                     "max_file_size": self.settings.max_file_size, "max_batch_size": self.settings.max_batch_size}
 
     def list_files(self, prefix=""):
+        deploy.repair_if_needed(self)
         root = self.root
         start = prefix_directory(root, prefix)
-        dag_ids = self.store.dag_ids_by_file()
+        parsed = self.store.parse_state_by_file()
         files = []
         for absolute in walk_dag_files(root, start) if os.path.isdir(start) else []:
             entry = describe(root, absolute)
-            entry["dag_ids"] = dag_ids.get(entry["path"], [])
+            state = parsed.get(entry["path"]) or {}
+            entry["dag_ids"] = state.get("dag_ids") or []
+            entry["parsed_at"] = state.get("parsed_at")
             files.append(entry)
         return 200, {"dags_folder": root, "files": files, "total_entries": len(files)}
 
@@ -47,6 +52,7 @@ class DagOpsService:
                                 f"({self.settings.max_file_size})")
 
     def put_file(self, path, data):
+        deploy.repair_if_needed(self)
         target = dag_file_target(self.root, path)
         self.check_size(len(data))
         existed = os.path.isfile(target)
@@ -67,11 +73,22 @@ class DagOpsService:
         return entry
 
     def delete_file(self, path):
+        deploy.repair_if_needed(self)
         target = dag_file_target(self.root, path)
         if not os.path.isfile(target):
             raise ApiError(404, f"no DAG file {path!r} in the dags folder")
         os.unlink(target)
         return 200, {"path": path, "deleted": True}
+
+    def check_batch_size(self, size):
+        check_batch_size(size, self.settings)
+
+    def batch(self, archive):
+        """POST v1/dag-files/batch: `archive` the request body (a tar archive)."""
+        return deploy.batch(self, parse_batch(archive, self.settings))
+
+    def rollback(self, dry_run=False):
+        return deploy.rollback(self, dry_run=dry_run)
 
     def fingerprint(self, body):
         salt, items = parse_request(body)

@@ -43,8 +43,69 @@ def validate_dag_file(data, path, settings, python=None):
 
 def _run(command, workdir, timeout):
     """(exit status or None on timeout, combined output); the whole process group dies on timeout."""
-    process = subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    return _finish(_start(command, workdir), timeout)
+
+
+def first_line(text):
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return "import failed"
+    # A traceback's last line says what went wrong; its first line only says "Traceback".
+    return lines[-1].strip() if lines[0].startswith("Traceback") else lines[0].strip()
+
+
+TreeValidation = namedtuple("TreeValidation", "dag_ids import_errors ignored")
+FILES_PER_PROCESS_AT_LEAST = 50  # each process pays for `import airflow` (about 2 s) once
+
+
+def process_count(settings, files):
+    wanted = settings.validation_processes or min(os.cpu_count() or 1, 4)
+    return max(1, min(wanted, -(-files // FILES_PER_PROCESS_AT_LEAST)))
+
+
+def validate_tree(tree, paths, settings, python=None):
+    """A TreeValidation of `paths` (relative, in the staged tree `tree`): one DagBag per process, the
+    paths split between a few processes, each with `validation_timeout`."""
+    paths = sorted(paths)
+    if not paths:
+        return TreeValidation({}, {}, [])
+    count = process_count(settings, len(paths))
+    chunks = [paths[index::count] for index in range(count)]
+    with tempfile.TemporaryDirectory(prefix="dagops-validate-") as workdir:
+        running = []
+        for index, chunk in enumerate(chunks):
+            chunk_dir = os.path.join(workdir, str(index))
+            os.makedirs(chunk_dir)
+            paths_file, result_file = os.path.join(chunk_dir, "paths.json"), os.path.join(chunk_dir, "result.json")
+            with open(paths_file, "w", encoding="utf-8") as stream:
+                json.dump(chunk, stream)
+            command = [python or sys.executable or "python3", CHILD_SCRIPT, "--tree", tree, paths_file, result_file,
+                       settings.plugins_folder]
+            running.append((chunk, result_file, _start(command, chunk_dir)))
+        dag_ids, errors, ignored = {}, {}, []
+        for chunk, result_file, process in running:
+            status, output = _finish(process, settings.validation_timeout)
+            result = _read_result(result_file)
+            if status is None or result is None:
+                text = (f"validation timed out after {settings.validation_timeout} s ([rest_api_plugin] "
+                        "validation_timeout)" if status is None else
+                        f"the validating process failed (exit code {status}):\n{output[-OUTPUT_TAIL:]}")
+                errors.update((path, text) for path in chunk)
+                continue
+            dag_ids.update(result.get("dag_ids") or {})
+            ignored.extend(result.get("ignored") or [])
+            prefix = tree.rstrip(os.sep) + os.sep
+            errors.update((path, text.replace(prefix, "")) for path, text in (result.get("import_errors") or {}).items())
+    return TreeValidation(dag_ids, errors, sorted(ignored))
+
+
+def _start(command, workdir):
+    return subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _finish(process, timeout):
+    """(exit status or None on timeout, output) of a started process; its group dies on timeout."""
     try:
         output, _stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -57,9 +118,10 @@ def _run(command, workdir, timeout):
     return process.returncode, output.decode("utf-8", "replace")
 
 
-def first_line(text):
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    if not lines:
-        return "import failed"
-    # A traceback's last line says what went wrong; its first line only says "Traceback".
-    return lines[-1].strip() if lines[0].startswith("Traceback") else lines[0].strip()
+def _read_result(result_file):
+    try:
+        with open(result_file, encoding="utf-8") as stream:
+            result = json.load(stream)
+    except (OSError, ValueError):
+        return None
+    return result if isinstance(result, dict) else None
