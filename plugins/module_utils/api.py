@@ -41,6 +41,8 @@ class ApiV1:
     keeps_masked_on_update = frozenset()
     # What a PATCH may change on default_pool when the body names it (v1 checks only the name).
     default_pool_fields = frozenset(["slots", "include_deferred", "description"])
+    # v1 never returns a connection's password, not even masked: nothing tells whether one is set.
+    shows_connection_password = False
 
     def path(self, *parts):
         return "/".join((self.prefix,) + tuple(_quote(p) for p in parts))
@@ -130,6 +132,8 @@ class ApiV2(ApiV1):
     # keys of ``extra`` with the stored secret; variables store ``***`` as it is.
     keeps_masked_on_update = frozenset(["connections"])
     default_pool_fields = frozenset(["slots", "include_deferred"])
+    # v2 answers ``***`` for a set password and null for none.
+    shows_connection_password = True
 
     def update_mask(self, collection, fields):
         """v2 repeats the parameter: ?update_mask=a&update_mask=b"""
