@@ -60,6 +60,7 @@ ORDER = (
     "airflow_pool_info",
     "airflow_deploy_dag",
     "airflow_dag_run",
+    "airflow_task_instance",
     "airflow_dag",
     "airflow_user",
     "airflow_role",
