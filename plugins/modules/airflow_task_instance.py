@@ -148,9 +148,9 @@ from ansible_collections.dagops.airflow.plugins.module_utils.dags import get_dag
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 from ansible_collections.dagops.airflow.plugins.module_utils.task_instances import (
-    FAILED_STATES, FINAL_STATES, TaskInstances, dag_task_ids, describe, select_runs, select_tasks, wait_for_final,
+    FAILED_STATES, FINAL_STATES, TaskInstances, dag_task_ids, describe, select_runs, select_tasks, utc_date,
+    wait_for_final,
 )
-from ansible_collections.dagops.airflow.plugins.modules.airflow_dag_run import canonical_date
 
 
 def label(key):
@@ -163,7 +163,7 @@ def check_options(module):
     for name in ("logical_date_from", "logical_date_to"):
         if p[name] is not None:
             try:
-                p[name] = canonical_date(p[name])
+                p[name] = utc_date(p[name])
             except ValueError as err:
                 module.fail_json(msg="%s: %s" % (name, err))
     if p["wait_timeout"] < 0 or p["poll_interval"] <= 0:
