@@ -119,6 +119,10 @@ class ApiV1:
             params["execution_date_lte"] = end
         return params
 
+    def latest_run_params(self):
+        """List parameters that put a DAG's newest run first (Airflow 2 orders by execution date)."""
+        return {"order_by": "-execution_date"}
+
     def mark_task_call(self, dag_id, run_id, task_id, new_state, upstream, downstream, dry_run):
         """(method, path, body, params) that sets a task instance's state, with its relatives;
         the answer lists the task instances it changes (already in ``new_state``: not listed).
@@ -206,6 +210,10 @@ class ApiV2(ApiV1):
         if end is not None:
             params["logical_date_lte"] = end
         return params
+
+    def latest_run_params(self):
+        # A run may have no logical date on Airflow 3; every run has run_after.
+        return {"order_by": "-run_after"}
 
     def mark_task_call(self, dag_id, run_id, task_id, new_state, upstream, downstream, dry_run):
         # Airflow 3: a PATCH on the task instance, its dry run at .../dry_run; the real PATCH

@@ -61,6 +61,8 @@ ORDER = (
     "airflow_deploy_dag",
     "airflow_dag_run",
     "airflow_task_instance",
+    "airflow_dag_info",
+    "airflow_dag_run_info",
     "airflow_dag",
     "airflow_user",
     "airflow_role",
