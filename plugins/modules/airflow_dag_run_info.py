@@ -9,7 +9,7 @@ module: airflow_dag_run_info
 short_description: Read Airflow DAG runs
 version_added: 0.2.0
 description:
-  - Reads DAG runs through the REST API of Airflow 2.11+ (API v1) and Airflow 3 (API v2), newest first: the runs of one
+  - Reads DAG runs through the REST API of Airflow 2.11+ (API v1) and Airflow 3 (API v2), newest first; the runs of one
     DAG by state or logical-date range, or the latest run of every DAG; optionally with their task instances.
   - A run's C(conf) is returned with the values of secret keys hidden.
   - Changes nothing.
