@@ -141,7 +141,7 @@ class TaskInstances:
             touched = dict((k, ti) for k, ti in touched.items() if ti.get("state") != self.state)
         notes = {}
         if self.note is not None:
-            notes = dict((task_id, ti.get("note")) for (task_id, _), ti in instances.items()
+            notes = dict((task_id, ti.get("note")) for (task_id, _index), ti in instances.items()
                          if task_id in task_ids and (ti.get("note") or None) != (self.note or None))
         return TaskInstanceChange(run_id, touched, notes)
 

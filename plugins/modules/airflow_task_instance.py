@@ -193,7 +193,7 @@ def run(module):
     result = dict(changed=changed, runs=runs, diff=dict(before=before, after=after), failed_tasks=[])
     touched = dict((c.run_id, set(c.touched)) for c in changes if c.touched)
     result["task_instances"] = [dict(describe(ti), dag_run_id=c.run_id) for c in changes
-                                for _, ti in sorted(c.touched.items())]
+                                for _key, ti in sorted(c.touched.items())]
     if module.check_mode or not changed:
         return result
     for change in changes:
@@ -202,7 +202,7 @@ def run(module):
     current, finished = wait_for_final(client, p["dag_id"], touched, p["wait_timeout"] if p["wait"] else 0,
                                        p["poll_interval"])
     result["task_instances"] = [dict(describe(ti), dag_run_id=run_id) for run_id in sorted(current)
-                                for _, ti in sorted(current[run_id].items())]
+                                for _key, ti in sorted(current[run_id].items())]
     if p["wait"]:
         result["failed_tasks"] = sorted("%s/%s" % (ti["dag_run_id"], label((ti["task_id"], ti["map_index"])))
                                         for ti in result["task_instances"] if ti["state"] in FAILED_STATES)

@@ -26,9 +26,9 @@ class Server:
 def test_a_dag_in_one_shape_on_both_apis():
     v1 = dag_summary(dialect_for("v1"), {"dag_id": "d", "is_paused": True, "is_active": False, "fileloc": "/dags/d.py",
                                          "tags": [{"name": "b"}, {"name": "a"}]})
+    tags = [{"name": "b", "dag_id": "d"}, {"name": "a", "dag_id": "d"}]
     v2 = dag_summary(dialect_for("v2"), {"dag_id": "d", "is_paused": True, "is_stale": True, "fileloc": "/dags/d.py",
-                                         "relative_fileloc": "d.py", "tags": [{"name": "b", "dag_id": "d"},
-                                                                               {"name": "a", "dag_id": "d"}]})
+                                         "relative_fileloc": "d.py", "tags": tags})
     assert v1["tags"] == v2["tags"] == ["a", "b"]
     assert v1["is_stale"] and v2["is_stale"]
     assert v1["file"] == "/dags/d.py" and v2["file"] == "d.py"

@@ -54,6 +54,6 @@ def test_check_mode_sends_nothing_and_an_unknown_dag_is_an_error():
 
 
 def test_a_server_that_cannot_take_the_request_says_so():
-    made, _ = client({("GET", DAG): [dag(BEFORE, token=None)]})
+    made, _fake = client({("GET", DAG): [dag(BEFORE, token=None)]})
     with pytest.raises(ReconcileError, match="parseDagFile needs Airflow 2.10"):
         reparse_and_wait(made, "d", None, 60, 1)

@@ -44,8 +44,8 @@ def test_unknown_tasks_and_patterns_name_the_dag_and_its_tasks():
 
 
 def test_an_unknown_run_and_an_empty_date_range_are_errors():
-    made, _ = client({("GET", RUN): [FakeResponse(404, {"detail": "not found"})],
-                      ("GET", "api/v2/dags/d/dagRuns"): [listing(key="dag_runs")]})
+    made, _fake = client({("GET", RUN): [FakeResponse(404, {"detail": "not found"})],
+                          ("GET", "api/v2/dags/d/dagRuns"): [listing(key="dag_runs")]})
     with pytest.raises(ReconcileError, match="DAG 'd' has no run 'r1'"):
         select_runs(made, "d", "r1")
     with pytest.raises(ReconcileError, match="no run with a logical date from 2026-01-01"):
@@ -53,8 +53,8 @@ def test_an_unknown_run_and_an_empty_date_range_are_errors():
 
 
 def test_a_date_range_uses_each_api_s_parameter_names():
-    made, fake = client({("GET", "api/v1/dags/d/dagRuns"): [listing({"dag_run_id": "b"}, {"dag_run_id": "a"},
-                                                                     key="dag_runs")]}, v1=True)
+    runs = listing({"dag_run_id": "b"}, {"dag_run_id": "a"}, key="dag_runs")
+    made, fake = client({("GET", "api/v1/dags/d/dagRuns"): [runs]}, v1=True)
     assert select_runs(made, "d", date_from="F", date_to="T") == ["a", "b"]
     params = [c.params for c in fake.calls if c.path == "api/v1/dags/d/dagRuns"][0]
     assert params["execution_date_gte"] == "F" and params["execution_date_lte"] == "T"
@@ -129,9 +129,9 @@ def test_marking_on_airflow_2_resolves_references_without_state_and_sets_notes_a
 
 
 def test_waiting_ends_when_every_touched_task_instance_is_final():
-    made, _ = client({("GET", RUN + "/taskInstances"): [listing(ti("a", "queued"), ti("b", None)),
-                                                        listing(ti("a", "success"), ti("b", "running")),
-                                                        listing(ti("a", "success"), ti("b", "failed"))]})
+    answers = [listing(ti("a", "queued"), ti("b", None)), listing(ti("a", "success"), ti("b", "running")),
+               listing(ti("a", "success"), ti("b", "failed"))]
+    made, _fake = client({("GET", RUN + "/taskInstances"): answers})
     clock = iter(range(100))
     current, done = wait_for_final(made, "d", {"r1": {("a", -1), ("b", -1)}}, 60, 1, sleep=lambda s: None,
                                    clock=lambda: next(clock))
@@ -139,7 +139,7 @@ def test_waiting_ends_when_every_touched_task_instance_is_final():
 
 
 def test_waiting_gives_up_at_the_timeout():
-    made, _ = client({("GET", RUN + "/taskInstances"): [listing(ti("a", "running"))]})
+    made, _fake = client({("GET", RUN + "/taskInstances"): [listing(ti("a", "running"))]})
     clock = iter(range(0, 1000, 10))
     current, done = wait_for_final(made, "d", {"r1": {("a", -1)}}, 30, 1, sleep=lambda s: None,
                                    clock=lambda: next(clock))

@@ -8,5 +8,6 @@ except ImportError:  # Airflow 2
     from airflow import DAG
     from airflow.operators.empty import EmptyOperator
 
-with DAG("it_dag_reparse", schedule=None, start_date=datetime(2024, 1, 1), catchup=False, tags=["dagops-it"]):
+with DAG("it_dag_reparse", schedule=None, start_date=datetime(2024, 1, 1), catchup=False, tags=["dagops-it"],
+         description="version 1"):
     EmptyOperator(task_id="first")
