@@ -43,6 +43,12 @@ class ApiV1:
     default_pool_fields = frozenset(["slots", "include_deferred", "description"])
     # v1 never returns a connection's password, not even masked: nothing tells whether one is set.
     shows_connection_password = False
+    # Backfills are an API resource from Airflow 3 on; Airflow 2 runs them with its CLI.
+    backfill_prefix = None
+    no_backfill_api = (
+        "this Airflow 2 server has no API for backfills (Airflow 3 added /api/v2/backfills); nothing was sent. Run the "
+        "backfill on the Airflow host instead: airflow dags backfill --start-date FROM --end-date TO DAG_ID "
+        "(--reset-dagruns to run existing dates again, --run-backwards, --conf JSON)")
 
     def path(self, *parts):
         return "/".join((self.prefix,) + tuple(_quote(p) for p in parts))
@@ -163,6 +169,7 @@ class ApiV2(ApiV1):
     default_pool_fields = frozenset(["slots", "include_deferred"])
     # v2 answers ``***`` for a set password and null for none.
     shows_connection_password = True
+    backfill_prefix = "api/v2/backfills"
 
     def update_mask(self, collection, fields):
         """v2 repeats the parameter: ?update_mask=a&update_mask=b"""
