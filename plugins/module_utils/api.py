@@ -41,6 +41,14 @@ class ApiV1:
     keeps_masked_on_update = frozenset()
     # What a PATCH may change on default_pool when the body names it (v1 checks only the name).
     default_pool_fields = frozenset(["slots", "include_deferred", "description"])
+    # v1 never returns a connection's password, not even masked: nothing tells whether one is set.
+    shows_connection_password = False
+    # Backfills are an API resource from Airflow 3 on; Airflow 2 runs them with its CLI.
+    backfill_prefix = None
+    no_backfill_api = (
+        "this Airflow 2 server has no API for backfills (Airflow 3 added /api/v2/backfills); nothing was sent. Run the "
+        "backfill on the Airflow host instead: airflow dags backfill --start-date FROM --end-date TO DAG_ID "
+        "(--reset-dagruns to run existing dates again, --run-backwards, --conf JSON)")
 
     def path(self, *parts):
         return "/".join((self.prefix,) + tuple(_quote(p) for p in parts))
@@ -106,6 +114,35 @@ class ApiV1:
             calls.append((run_path + "/setNote", {"note": state["note"]}, None))
         return calls
 
+    # ----- task instances ---------------------------------------------------------------------
+    def run_date_range_params(self, start, end):
+        """Query parameters that list a DAG's runs between two logical dates (Airflow 2 calls
+        them execution dates)."""
+        params = {}
+        if start is not None:
+            params["execution_date_gte"] = start
+        if end is not None:
+            params["execution_date_lte"] = end
+        return params
+
+    def latest_run_params(self):
+        """List parameters that put a DAG's newest run first (Airflow 2 orders by execution date)."""
+        return {"order_by": "-execution_date"}
+
+    def mark_task_call(self, dag_id, run_id, task_id, new_state, upstream, downstream, dry_run):
+        """(method, path, body, params) that sets a task instance's state, with its relatives;
+        the answer lists the task instances it changes (already in ``new_state``: not listed).
+        Airflow 2: one endpoint for both, ``dry_run`` in the body."""
+        body = {"dry_run": dry_run, "task_id": task_id, "dag_run_id": run_id, "new_state": new_state,
+                "include_upstream": upstream, "include_downstream": downstream,
+                "include_future": False, "include_past": False}
+        return "POST", self.path("dags", dag_id, "updateTaskInstancesState"), body, None
+
+    def task_note_call(self, dag_id, run_id, task_id, note):
+        """(method, path, body, params) that sets a task instance's note."""
+        return "PATCH", self.path("dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "setNote"), \
+            {"note": note}, None
+
 
 class ApiV2(ApiV1):
     """Airflow 3.x: /api/v2, JWT from /auth/token, bulk PATCH on collections."""
@@ -130,6 +167,9 @@ class ApiV2(ApiV1):
     # keys of ``extra`` with the stored secret; variables store ``***`` as it is.
     keeps_masked_on_update = frozenset(["connections"])
     default_pool_fields = frozenset(["slots", "include_deferred"])
+    # v2 answers ``***`` for a set password and null for none.
+    shows_connection_password = True
+    backfill_prefix = "api/v2/backfills"
 
     def update_mask(self, collection, fields):
         """v2 repeats the parameter: ?update_mask=a&update_mask=b"""
@@ -169,6 +209,29 @@ class ApiV2(ApiV1):
     def unlimited_pool_slots(self, airflow_version):
         # 3.0 and 3.1 refuse -1 or fail to show the pool; 3.2 validates slots >= -1 and shows it.
         return version_tuple(airflow_version) >= (3, 2)
+
+    def run_date_range_params(self, start, end):
+        params = {}
+        if start is not None:
+            params["logical_date_gte"] = start
+        if end is not None:
+            params["logical_date_lte"] = end
+        return params
+
+    def latest_run_params(self):
+        # A run may have no logical date on Airflow 3; every run has run_after.
+        return {"order_by": "-run_after"}
+
+    def mark_task_call(self, dag_id, run_id, task_id, new_state, upstream, downstream, dry_run):
+        # Airflow 3: a PATCH on the task instance, its dry run at .../dry_run; the real PATCH
+        # answers 409 when nothing is left to change, so callers send it only after a dry run.
+        path = self.path("dags", dag_id, "dagRuns", run_id, "taskInstances", task_id)
+        body = {"new_state": new_state, "include_upstream": upstream, "include_downstream": downstream}
+        return "PATCH", path + "/dry_run" if dry_run else path, body, self.update_mask("taskInstances", ["new_state"])
+
+    def task_note_call(self, dag_id, run_id, task_id, note):
+        path = self.path("dags", dag_id, "dagRuns", run_id, "taskInstances", task_id)
+        return "PATCH", path, {"note": note}, self.update_mask("taskInstances", ["note"])
 
 
 def version_tuple(version):

@@ -61,6 +61,14 @@ options:
       - When omitted, the DAG's own file is used once the DAG is known; before that an import error counts when its
         file is named after the DAG (V(orders.py) for DAG V(orders)) or its stack trace quotes the dag_id.
     type: str
+  reparse:
+    description:
+      - With O(state=present) and O(dag_id), ask Airflow to parse the DAG's file now (C(parseDagFile), Airflow 2.10+),
+        then wait (up to O(wait_timeout)) for a parse that ended after the request, so a changed file is picked up
+        before the next periodic parse. A parse that fails to import fails the task with the import error.
+      - Reports C(changed) (a parse was asked for); in check mode nothing is sent.
+    type: bool
+    default: false
   wait_timeout:
     description:
       - Seconds O(state=present) waits for the DAG to be parsed and visible. V(0) looks once.
@@ -94,6 +102,11 @@ EXAMPLES = r"""
     dag_file: etl/orders.py
     paused: false
     wait_timeout: 600
+
+- name: Pick up a changed DAG file now, not at the next periodic parse
+  dagops.airflow.airflow_dag:
+    dag_id: orders_etl
+    reparse: true
 
 - name: Pause a DAG
   dagops.airflow.airflow_dag:
@@ -140,6 +153,11 @@ changes:
   returned: with O(dag_id_pattern)
   type: dict
   sample: {"created": [], "updated": ["team_a_load", "team_a_report"], "deleted": []}
+reparsed:
+  description: Whether a parse of the DAG's file was asked for (O(reparse)); in check mode, whether it would be.
+  returned: with O(dag_id) and O(state=present)
+  type: bool
+  sample: true
 import_errors:
   description: The import errors found for the DAG's file, when that failed the task.
   returned: on failure with an import error
@@ -157,6 +175,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.client import Airfl
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import (
     DagResource, DagWaiter, desired_pause, running_task_instances, without_engine_summary,
 )
+from ansible_collections.dagops.airflow.plugins.module_utils.dag_reparse import reparse_and_wait
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 
@@ -172,17 +191,25 @@ def check_options(module):
             module.fail_json(msg="dag_id_pattern only pauses or unpauses; delete DAGs one by one with dag_id")
     if p["state"] == "absent" and p["paused"] is not None:
         module.fail_json(msg="paused applies to state=present; a deleted DAG has no pause state")
+    if p["reparse"] and (p["dag_id"] is None or p["state"] != "present"):
+        module.fail_json(msg="reparse applies to one DAG (dag_id) with state=present")
 
 
 def ensure_present(module, engine):
     p = module.params
-    dag = DagWaiter(module.client, p["dag_id"], dag_file=p["dag_file"], timeout=p["wait_timeout"],
-                    interval=p["poll_interval"]).wait()
+    if p["reparse"]:
+        dag = reparse_and_wait(module.client, p["dag_id"], p["dag_file"], p["wait_timeout"], p["poll_interval"],
+                               check_mode=module.check_mode)
+    else:
+        dag = DagWaiter(module.client, p["dag_id"], dag_file=p["dag_file"], timeout=p["wait_timeout"],
+                        interval=p["poll_interval"]).wait()
     if p["paused"] is None:
-        return dict(changed=False, dag=dag)
+        return dict(changed=p["reparse"], reparsed=p["reparse"], dag=dag)
     result = engine.ensure_one(p["dag_id"], desired_pause(p["dag_id"], p["paused"]))
     # The DAG as the API showed it, with the pause state the write left (or would leave).
     result["dag"] = dict(dag, is_paused=result["dag"]["is_paused"])
+    result["reparsed"] = p["reparse"]
+    result["changed"] = result["changed"] or p["reparse"]
     return result
 
 
@@ -218,6 +245,7 @@ def main():
             paused=dict(type="bool"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             dag_file=dict(type="str"),
+            reparse=dict(type="bool", default=False),
             **wait_options(wait_timeout=300),
         ),
         mutually_exclusive=[("dag_id", "dag_id_pattern")],

@@ -26,10 +26,12 @@ def test_every_module_is_in_the_airflow_action_group():
 
 
 def test_every_sanity_ignore_file_names_the_same_modules():
-    """Each ansible-core version's ignore file carries the license entry of every module, and nothing else."""
-    modules = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, "plugins", "modules"))
-                     if name.endswith(".py") and not name.startswith("_"))
-    expected = ["plugins/modules/%s.py validate-modules:missing-gplv3-license" % m for m in modules]
+    """Each ansible-core version's ignore file carries the license entry of every module and lookup plugin
+    (validate-modules reads both), and nothing else."""
+    expected = sorted("plugins/%s/%s validate-modules:missing-gplv3-license" % (kind, name)
+                      for kind in ("modules", "lookup") if os.path.isdir(os.path.join(ROOT, "plugins", kind))
+                      for name in os.listdir(os.path.join(ROOT, "plugins", kind))
+                      if name.endswith(".py") and not name.startswith("_"))
     sanity = os.path.join(ROOT, "tests", "sanity")
     files = sorted(name for name in os.listdir(sanity) if name.startswith("ignore-"))
     assert files == ["ignore-2.19.txt", "ignore-2.20.txt", "ignore-2.21.txt"]
