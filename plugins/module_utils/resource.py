@@ -19,9 +19,11 @@ class Resource:
     client = None        # set by bind(): the client, for rules that depend on the server
 
     def bind(self, client):
-        """The engine hands over its client. A resource whose rules depend on the server (its
-        dialect through ``client.connect()``, its version through ``client.server_version()``)
-        asks it from validate() or update_value(); both connect lazily and only once."""
+        """The engine hands over its client: the one way a resource learns about the server. A
+        resource whose rules depend on it (its dialect through ``client.connect()``, its version
+        through ``client.server_version()``, an object it refers to through ``client.get_or_none()``)
+        asks from its methods, never takes such facts in its constructor; the client connects
+        lazily and only once."""
         self.client = client
 
     # Where the objects live. Users and roles override these: FAB serves them, not the core API.
