@@ -1,9 +1,11 @@
 # Copyright: (c) 2026, dagops.airflow contributors
 # Apache License 2.0 (see LICENSE)
-"""What the reconcile engine decides for one object, from the desired and the current state, and the\nsummary of many such decisions. Pure: no client, no server."""
+"""What the reconcile engine decides for one object, from the desired and the current state, and the
+summary of many such decisions. Pure: no client, no server."""
 
 from __future__ import annotations
 
+from ansible_collections.dagops.airflow.plugins.module_utils.clearing import CLEAR, differs, is_value, written
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import DIFFERENT, UNVERIFIED, compare
 
 
@@ -31,19 +33,24 @@ class Plan:
 
 
 def compare_fields(resource, ident, desired, state, current, secret, resend_secrets=False):
-    """The plan for one object: ``desired`` (None for a field the user did not set) compared field
-    by field with ``current`` (None: the object does not exist). ``secret``: its secret fields,
-    which ``resend_secrets`` (the ``always`` policy) writes whatever the server shows."""
+    """The plan for one object: ``desired`` (None for a field the user did not set, CLEAR for one
+    to empty) compared field by field with ``current`` (None: the object does not exist).
+    ``secret``: its secret fields, which ``resend_secrets`` (the ``always`` policy) writes
+    whatever the server shows."""
     if state == "absent":
         return Plan(ident, "delete" if current else None, current, None, secret=secret)
     if current is None:
-        after = dict((f, desired.get(f)) for f in resource.fields)
+        after = dict((f, written(desired.get(f))) for f in resource.fields)
         after[resource.id_field] = ident
-        return Plan(ident, "create", None, after, fields=[f for f in resource.fields if desired.get(f) is not None],
+        return Plan(ident, "create", None, after, fields=[f for f in resource.fields if is_value(desired.get(f))],
                     secret=secret, desired=desired)
     changed, unverified = [], []
     for field, want in desired.items():
         if want is None or field == resource.id_field:
+            continue
+        if want is CLEAR:
+            if differs(want, current.get(field)):
+                changed.append(field)
             continue
         if field in secret and resend_secrets:
             changed.append(field)

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.dagops.airflow.plugins.module_utils import fingerprints
 from ansible_collections.dagops.airflow.plugins.module_utils.bulk_actions import bulk_actions, bulk_errors
+from ansible_collections.dagops.airflow.plugins.module_utils.clearing import CLEAR
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.diffs import diff_many, diff_pair
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import DIFFERENT, compare, contains_masked
@@ -96,9 +97,15 @@ class Reconciler:
             if plan.action == "update":
                 resend = self.secrets_policy == "always"
                 plan.after = dict(plan.before)
-                plan.after.update((f, self.resource.update_value(plan.ident, f, plan.desired[f], plan.before.get(f),
-                                                                 resend or f in plan.resend)) for f in plan.fields)
+                plan.after.update((f, self._written(plan, f, resend or f in plan.resend)) for f in plan.fields)
         return plans
+
+    def _written(self, plan, field, resend_secrets):
+        """What an update writes to ``field``: None to clear it, else what the resource makes of the declared value."""
+        want = plan.desired[field]
+        if want is CLEAR:
+            return None
+        return self.resource.update_value(plan.ident, field, want, plan.before.get(field), resend_secrets)
 
     def _compare(self, ident, desired, state, current):
         res = self.resource
@@ -119,7 +126,8 @@ class Reconciler:
         res = self.resource
         masked = [(plan, f, False) for plan in plans for f in plan.unverified]
         masked.extend((plan, f, True) for plan in plans if plan.action == "update" for f in plan.fields
-                      if self.secrets_policy != "always" and contains_masked(plan.before.get(f)))
+                      if self.secrets_policy != "always" and plan.desired[f] is not CLEAR
+                      and contains_masked(plan.before.get(f)))
         if not masked:
             return
         self._resolve_auto_policy()
