@@ -101,10 +101,10 @@ class Reconciler:
         return plans
 
     def _written(self, plan, field, resend_secrets):
-        """What an update writes to ``field``: None to clear it, else what the resource makes of the declared value."""
+        """What an update writes to ``field``: the resource's empty value to clear it, else its own take on the declared one."""
         want = plan.desired[field]
         if want is CLEAR:
-            return None
+            return self.resource.cleared_value(field)
         return self.resource.update_value(plan.ident, field, want, plan.before.get(field), resend_secrets)
 
     def _compare(self, ident, desired, state, current):

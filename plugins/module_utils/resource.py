@@ -77,6 +77,10 @@ class Resource:
         stays unverified."""
         return []
 
+    def cleared_value(self, field):
+        """What an update writes to clear ``field`` (given as null): None, unless the API refuses it."""
+        return None
+
     def update_value(self, ident, field, want, have, resend_secrets):
         """The value written to ``field`` of an existing object whose ``have`` differs from ``want``.
 

@@ -37,7 +37,7 @@ options:
   description:
     description:
       - The variable's description. When omitted (or set to C(omit)), the current description is kept;
-        V(null) (C(~)) clears it.
+        V(null) (C(~)) clears it (Airflow then stores an empty description).
     type: str
   state:
     description:
@@ -256,6 +256,10 @@ class VariableResource(Resource):
         if "description" in fields:
             body["description"] = state.get("description")
         return body
+
+    def cleared_value(self, field):
+        # Airflow 2's API refuses a null description (HTTP 400); an empty one both versions accept.
+        return ""
 
     def secret_fields(self, ident, desired, current):
         if is_sensitive_name(ident) or (current and contains_masked(current.get("value"))):

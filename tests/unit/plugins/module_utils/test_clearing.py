@@ -114,3 +114,15 @@ def test_clearing_the_empty_description_of_default_pool_is_no_change_where_airfl
     current = {"name": "default_pool", "slots": 128, "description": "Default pool", "include_deferred": False}
     assert "not description" in pool.validate("default_pool", {"description": CLEAR}, "present", current)
     assert pool.validate("default_pool", {"description": CLEAR}, "present", dict(current, description=None)) is None
+
+
+def test_a_resource_may_clear_with_another_empty_value():
+    class EmptyString(Described):
+        def cleared_value(self, field):
+            return ""
+
+    client = RecordingClient("v1", [{"name": "a", "size": 1, "description": "old"}])
+    done = Reconciler(client, EmptyString()).ensure_one("a", {"description": CLEAR})
+    assert client.writes[0][2] == {"name": "a", "description": ""} and done["diff"]["after"]["description"] == ""
+    assert not Reconciler(client, EmptyString()).ensure_one("a", {"description": CLEAR})["changed"]
+    assert airflow_variable.VariableResource().cleared_value("description") == ""
