@@ -12,10 +12,14 @@ import fnmatch
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.dagops.airflow.plugins.module_utils import fingerprints
+from ansible_collections.dagops.airflow.plugins.module_utils.bulk_actions import bulk_actions, bulk_errors
+from ansible_collections.dagops.airflow.plugins.module_utils.clearing import CLEAR
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
-from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
-    DIFFERENT, HIDDEN, HIDDEN_CHANGED, UNVERIFIED, compare, contains_masked, redact, secret_strings,
-)
+from ansible_collections.dagops.airflow.plugins.module_utils.diffs import diff_many, diff_pair
+from ansible_collections.dagops.airflow.plugins.module_utils.masking import DIFFERENT, compare, contains_masked
+from ansible_collections.dagops.airflow.plugins.module_utils.plan import compare_fields, summarize
+# Resource is declared in its own file; modules import it from here, with the engine.
+from ansible_collections.dagops.airflow.plugins.module_utils.resource import Resource  # noqa: F401 pylint: disable=unused-import
 
 SECRETS_POLICIES = ("on_create", "always", "compare", "auto")
 
@@ -23,111 +27,8 @@ SECRETS_POLICIES = ("on_create", "always", "compare", "auto")
 # each in ~50-80 ms, mostly its own work, so a few in flight nearly halve the time even on a
 # 2-worker webserver, while staying far below what would load a production server.
 WRITE_CONCURRENCY = 4
-# Entities per bulk action: large enough for one request per thousand objects, small
-# enough that one answer stays readable and a proxy's body limit is not hit.
-BULK_CHUNK = 1000
 # How often a bulk write that lost a race (HTTP 409) is planned again from a fresh read.
 BULK_RACE_REPLANS = 3
-
-
-class Resource:
-    """What one kind of Airflow object looks like to the engine. Modules subclass it."""
-
-    noun = None          # "variable": result key and messages
-    collection = None    # "variables": path segment and list key
-    id_field = None      # the API field that names an object
-    fields = ()          # the fields the module manages
-    protected = ()       # ids that are never deleted (exclusive skips them)
-    bulk = True          # written with the collection's bulk PATCH where the API has one
-    client = None        # set by bind(): the client, for rules that depend on the server
-
-    def bind(self, client):
-        """The engine hands over its client. A resource whose rules depend on the server (its
-        dialect through ``client.connect()``, its version through ``client.server_version()``)
-        asks it from validate() or update_value(); both connect lazily and only once."""
-        self.client = client
-
-    # Where the objects live. Users and roles override these: FAB serves them, not the core API.
-    def collection_path(self, api):
-        return api.path(self.collection)
-
-    def item_path(self, api, ident):
-        return api.path(self.collection, ident)
-
-    def list_key(self):
-        return self.collection
-
-    def update_mask(self, api, fields):
-        return api.update_mask(self.collection, fields)
-
-    def update_calls(self, api, ident, state, fields):
-        """The PATCH requests that write ``fields`` of ``state`` to an existing object, as
-        ``[(path, body, params)]``: one with an update mask, unless the API spreads the fields
-        over several endpoints (Airflow 2 sets a DAG run's note apart from its state)."""
-        return [(self.item_path(api, ident), self.to_body(state, fields), self.update_mask(api, fields))]
-
-    def from_api(self, obj, desired=None):
-        """The server's object in canonical form: the id and managed fields, nothing server-only."""
-        return dict([(self.id_field, obj.get(self.id_field))] + [(f, obj.get(f)) for f in self.fields])
-
-    def to_body(self, state, fields):
-        """The API body that writes ``fields`` of ``state`` (a canonical object)."""
-        body = {self.id_field: state[self.id_field]}
-        body.update((f, state.get(f)) for f in fields)
-        return body
-
-    def secret_fields(self, ident, desired, current):
-        """Fields whose values are secret for this object (hidden in output; ``always`` resends them)."""
-        return set()
-
-    def secret_strings(self, ident, desired, current, secret):
-        """Every secret string in the desired and current object, kept out of all output."""
-        found = []
-        for state in (desired or {}, current or {}):
-            for field in secret:
-                found.extend(secret_strings(state.get(field), secret=True))
-        return found
-
-    def redact(self, state):
-        return dict((k, redact(v)) for k, v in state.items())
-
-    def secret_probes(self, ident, field, want, have):
-        """How the REST plugin can tell whether ``field``, whose ``have`` the server masks, differs
-        from ``want``: a list of ``fingerprints.Probe`` (each with the declared value it checks).
-        The field differs when any probe says so. Empty (the default): it cannot be compared and
-        stays unverified."""
-        return []
-
-    def update_value(self, ident, field, want, have, resend_secrets):
-        """The value written to ``field`` of an existing object whose ``have`` differs from ``want``.
-
-        Default: what was declared. A resource whose API keeps a stored secret where ``***`` is
-        sent returns ``want`` with those parts masked unless ``resend_secrets``; it raises
-        ReconcileError when the server cannot keep them.
-        """
-        return want
-
-    def validate(self, ident, desired, state, current):
-        """An error message for a desired state the server must never be sent, else None."""
-        if state == "absent" and ident in self.protected:
-            return "%s %r is built into Airflow and cannot be deleted" % (self.noun, ident)
-        return None
-
-
-class Plan:
-    """What one object needs: create, update, delete or nothing, and why."""
-
-    def __init__(self, ident, action, before, after, fields=(), unverified=(), secret=(), desired=None):
-        self.ident = ident
-        self.action = action            # "create" | "update" | "delete" | None
-        self.before = before
-        self.after = after
-        self.fields = sorted(fields)    # fields to write on update
-        self.unverified = sorted(unverified)
-        self.secret = set(secret)
-        self.desired = desired or {}
-        self.resend = set()             # changed fields written with their declared secrets
-        self.same_secrets = set()       # ... whose secrets the plugin found equal to the stored ones
 
 
 class ReconcileError(Exception):
@@ -175,12 +76,13 @@ class Reconciler:
         if self.secrets_policy == "compare":
             self.client.require_rest_plugin(fingerprints.CAPABILITY)
 
-    def _compares(self):
+    def _resolve_auto_policy(self):
+        """``auto`` becomes ``compare`` or ``on_create`` for the rest of the run, from one question
+        to the REST plugin; any other policy stays as it is. Called when a masked secret is met."""
         if self.secrets_policy == "auto":
             info = self.client.rest_plugin()
             usable = info is not None and fingerprints.CAPABILITY in (info.get("capabilities") or ())
             self.secrets_policy = "compare" if usable else "on_create"
-        return self.secrets_policy == "compare"
 
     # ----- planning -----------------------------------------------------------------------
     def plan(self, ident, desired, state, current):
@@ -195,9 +97,15 @@ class Reconciler:
             if plan.action == "update":
                 resend = self.secrets_policy == "always"
                 plan.after = dict(plan.before)
-                plan.after.update((f, self.resource.update_value(plan.ident, f, plan.desired[f], plan.before.get(f),
-                                                                 resend or f in plan.resend)) for f in plan.fields)
+                plan.after.update((f, self._written(plan, f, resend or f in plan.resend)) for f in plan.fields)
         return plans
+
+    def _written(self, plan, field, resend_secrets):
+        """What an update writes to ``field``: the resource's empty value to clear it, else its own take on the declared one."""
+        want = plan.desired[field]
+        if want is CLEAR:
+            return self.resource.cleared_value(field)
+        return self.resource.update_value(plan.ident, field, want, plan.before.get(field), resend_secrets)
 
     def _compare(self, ident, desired, state, current):
         res = self.resource
@@ -207,27 +115,7 @@ class Reconciler:
         secret = res.secret_fields(ident, desired, current)
         for value in res.secret_strings(ident, desired, current, secret):
             self.register_secret(value)
-        if state == "absent":
-            return Plan(ident, "delete" if current else None, current, None, secret=secret)
-        if current is None:
-            after = dict((f, desired.get(f)) for f in res.fields)
-            after[res.id_field] = ident
-            return Plan(ident, "create", None, after, fields=[f for f in res.fields if desired.get(f) is not None],
-                        secret=secret, desired=desired)
-        changed, unverified = [], []
-        for field, want in desired.items():
-            if want is None or field == res.id_field:
-                continue
-            if field in secret and self.secrets_policy == "always":
-                changed.append(field)
-                continue
-            outcome = compare(want, current.get(field))
-            if outcome == DIFFERENT:
-                changed.append(field)
-            elif outcome == UNVERIFIED:
-                unverified.append(field)
-        return Plan(ident, "update" if changed else None, current, dict(current), changed, unverified, secret,
-                    desired=desired)
+        return compare_fields(res, ident, desired, state, current, secret, resend_secrets=self.secrets_policy == "always")
 
     def _settle_masked(self, plans):
         """Under ``compare``, one question to the plugin for every masked field of ``plans``:
@@ -238,8 +126,12 @@ class Reconciler:
         res = self.resource
         masked = [(plan, f, False) for plan in plans for f in plan.unverified]
         masked.extend((plan, f, True) for plan in plans if plan.action == "update" for f in plan.fields
-                      if self.secrets_policy != "always" and contains_masked(plan.before.get(f)))
-        if not masked or not self._compares():
+                      if self.secrets_policy != "always" and plan.desired[f] is not CLEAR
+                      and contains_masked(plan.before.get(f)))
+        if not masked:
+            return
+        self._resolve_auto_policy()
+        if self.secrets_policy != "compare":
             return
         asked, probes = [], []
         for plan, field, changing in masked:
@@ -271,8 +163,8 @@ class Reconciler:
         plan = self.plan(ident, desired, state, current)
         final = plan.after
         if plan.action and not self.check_mode:
-            final = self._write_one(plan, desired)
-        before, after = self._diff_pair(plan)
+            final = self._write_one(plan)
+        before, after = diff_pair(self.resource, plan)
         result = self._summary([plan])
         result["diff"] = dict(before=before or {}, after=after or {})
         result[self.resource.noun] = self.resource.redact(final) if final else {}
@@ -283,51 +175,57 @@ class Reconciler:
         obj = self.client.get_or_none(self.resource.item_path(api, ident))
         return None if obj is None else self.resource.from_api(obj, desired)
 
-    def _write_one(self, plan, desired):
+    def _write_one(self, plan):
+        """Carry out one plan; the object as the server has it afterwards (None once deleted)."""
+        if plan.action == "delete":
+            self.client.delete(self.resource.item_path(self.client.connect(), plan.ident))
+            return None
+        if plan.action == "create":
+            return self._create(plan)
+        return self._update(plan)
+
+    def _create(self, plan):
+        """POST a new object. One that someone else created between our read and our write
+        (HTTP 409) is planned again from what is there now: ``plan`` adopts that plan, so the
+        summary and the diff tell what was really done, and it is updated if it differs."""
         api = self.client.connect()
         res = self.resource
         item_path = res.item_path(api, plan.ident)
-        if plan.action == "delete":
-            self.client.delete(item_path)
-            return None
-        if plan.action == "create":
-            body = res.to_body(plan.after, plan.fields)
 
-            def confirm():
-                # The create may have landed before the connection dropped. Only an object with
-                # our values proves it; anything else is settled by the 409 path below.
-                found = self.client.get_or_none(item_path)
-                if found is None:
-                    return None
-                landed = res.from_api(found, desired)
-                same = all(compare(desired[f], landed.get(f)) != DIFFERENT for f in plan.fields)
-                return found if same else None
-            try:
-                # Without an id nothing can prove a lost create landed: the client then fails
-                # instead of sending it twice.
-                answer = self.client.post(res.collection_path(api), body,
-                                          confirm=confirm if plan.ident is not None else None)
-            except AirflowError as err:
-                if err.status != 409 or plan.ident is None:
-                    raise
-                # Someone created it between our GET and POST: reconcile against what is there now.
-                now = self._get(plan.ident, desired)
-                if now is None:
-                    raise  # still absent: the conflict is with another object (a unique field, a user's email)
-            else:
-                if plan.ident is not None and answer.get(res.id_field) is None:
-                    # Some endpoints answer a create without the object (Airflow 2's role POST: {}).
-                    return self._get(plan.ident, desired)
-                return res.from_api(answer, desired)
-            raced = self.plan(plan.ident, desired, "present", now)
-            plan.action, plan.before, plan.after, plan.fields = raced.action, raced.before, raced.after, raced.fields
-            plan.unverified, plan.resend = raced.unverified, raced.resend
-            if not plan.action:
-                return plan.before
+        def confirm():
+            # The create may have landed before the connection dropped. Only an object with
+            # our values proves it; anything else is settled by the 409 path below.
+            found = self.client.get_or_none(item_path)
+            if found is None:
+                return None
+            landed = res.from_api(found, plan.desired)
+            same = all(compare(plan.desired[f], landed.get(f)) != DIFFERENT for f in plan.fields)
+            return found if same else None
+        try:
+            # Without an id nothing can prove a lost create landed: the client then fails
+            # instead of sending it twice.
+            answer = self.client.post(res.collection_path(api), res.to_body(plan.after, plan.fields),
+                                      confirm=confirm if plan.ident is not None else None)
+        except AirflowError as err:
+            if err.status != 409 or plan.ident is None:
+                raise
+            now = self._get(plan.ident, plan.desired)
+            if now is None:
+                raise  # still absent: the conflict is with another object (a unique field, a user's email)
+            plan.adopt(self.plan(plan.ident, plan.desired, "present", now))
+            return self._update(plan) if plan.action else plan.before
+        if plan.ident is not None and answer.get(res.id_field) is None:
+            # Some endpoints answer a create without the object (Airflow 2's role POST: {}).
+            return self._get(plan.ident, plan.desired)
+        return res.from_api(answer, plan.desired)
+
+    def _update(self, plan):
+        """PATCH the planned fields of an existing object, in as many calls as the resource needs."""
+        api = self.client.connect()
         answer = None
-        for path, body, params in res.update_calls(api, plan.ident, plan.after, plan.fields):
+        for path, body, params in self.resource.update_calls(api, plan.ident, plan.after, plan.fields):
             answer = self.client.patch(path, body, params=params)
-        return res.from_api(answer, desired)
+        return self.resource.from_api(answer, plan.desired)
 
     # ----- many objects -------------------------------------------------------------------
     def ensure_many(self, items, exclusive=False, exclude=()):
@@ -340,8 +238,7 @@ class Reconciler:
             seen.add(ident)
 
         self._require_policy()
-        desired_by_id = dict((ident, desired) for ident, desired, _state in items)
-        return self._apply(self._plan_many(items, seen, exclusive, exclude), desired_by_id,
+        return self._apply(self._plan_many(items, seen, exclusive, exclude),
                            replan=lambda: self._plan_many(items, seen, exclusive, exclude))
 
     def _plan_many(self, items, seen, exclusive, exclude):
@@ -370,17 +267,17 @@ class Reconciler:
         api = self.client.connect()
         self._require_policy()
         listed = self.client.list_all(res.collection_path(api), res.list_key(), params=params)
-        wanted, desired_by_id = [], {}
+        wanted = []
         for obj in listed:
             ident = obj[res.id_field]
-            desired_by_id[ident] = dict(desired, **{res.id_field: ident})
-            wanted.append((ident, desired_by_id[ident], "present", res.from_api(obj, desired_by_id[ident])))
+            own = dict(desired, **{res.id_field: ident})
+            wanted.append((ident, own, "present", res.from_api(obj, own)))
         plans = self.plan_all(wanted)
-        result = self._apply(plans, desired_by_id)
+        result = self._apply(plans)
         result["matched"] = [plan.ident for plan in plans]
         return result
 
-    def _apply(self, plans, desired_by_id, replan=None):
+    def _apply(self, plans, replan=None):
         """Write what ``plans`` need. ``replan`` reads and plans again: a bulk write that lost a
         race (another writer created one of its objects between the read and the write, which
         Airflow 3 answers with HTTP 409 for the whole request, nothing written) is planned again
@@ -401,9 +298,9 @@ class Reconciler:
                     if not to_write:
                         break
             else:
-                self._write_each(to_write, desired_by_id)
+                self._write_each(to_write)
         result = self._summary(plans)
-        result["diff"] = self._diff_many(to_write)
+        result["diff"] = diff_many(self.resource, to_write)
         return result
 
     def _read_declared(self, listed, declared):
@@ -421,23 +318,15 @@ class Reconciler:
             return list(pool.map(read, listed))
 
     def _summary(self, plans):
-        """changed, the counts and the ids behind them, and the secrets that were not compared."""
-        changes = dict(created=[], updated=[], deleted=[])
-        for plan in plans:
-            if plan.action:
-                changes[{"create": "created", "update": "updated", "delete": "deleted"}[plan.action]].append(plan.ident)
-        written = sum(len(ids) for ids in changes.values())
-        result = dict((name, len(ids)) for name, ids in changes.items())
-        result.update(changed=bool(written), unchanged=len(plans) - written, changes=changes,
-                      secrets_not_verified=["%s.%s" % (p.ident, f) for p in plans for f in p.unverified],
-                      secrets_policy=self.applied_policy())
+        result = summarize(plans)
+        result["secrets_policy"] = self.applied_policy()
         return result
 
-    def _write_each(self, plans, desired_by_id):
+    def _write_each(self, plans):
         """One request per object, a few at a time; every write is tried, then the first error is raised."""
         def write(plan):
             try:
-                self._write_one(plan, desired_by_id.get(plan.ident, {}))
+                self._write_one(plan)
             except AirflowError as err:
                 return plan, err
             return plan, None
@@ -453,72 +342,9 @@ class Reconciler:
 
     def _write_bulk(self, plans):
         """One PATCH on the collection; Airflow answers 200 even when entities fail, so read the errors."""
-        api = self.client.connect()
-        res = self.resource
-        actions = []
-        creates = [res.to_body(p.after, p.fields) for p in plans if p.action == "create"]
-        if creates:
-            # overwrite: an object created by someone else since we read still ends as declared.
-            actions.extend(dict(action="create", entities=chunk, action_on_existence="overwrite")
-                           for chunk in _chunks(creates))
-        by_mask = {}
-        for p in plans:
-            if p.action == "update":
-                by_mask.setdefault(tuple(p.fields), []).append(res.to_body(p.after, p.fields))
-        for mask, entities in sorted(by_mask.items()):
-            actions.extend(dict(action="update", entities=chunk, update_mask=list(mask), action_on_non_existence="fail")
-                           for chunk in _chunks(entities))
-        deletes = [p.ident for p in plans if p.action == "delete"]
-        if deletes:
-            actions.extend(dict(action="delete", entities=chunk, action_on_non_existence="skip")
-                           for chunk in _chunks(deletes))
-        answer = self.client.patch(res.collection_path(api), {"actions": actions})
-        errors = []
-        for name in ("create", "update", "delete"):
-            for error in (answer.get(name) or {}).get("errors") or []:
-                errors.append("%s: %s" % (name, error.get("error", error)))
+        path = self.resource.collection_path(self.client.connect())
+        answer = self.client.patch(path, {"actions": bulk_actions(self.resource, plans)})
+        errors = bulk_errors(answer)
         if errors:
-            raise AirflowError("the bulk write of %s reported errors: %s" % (res.collection, "; ".join(errors)),
-                               "PATCH", self.client.url(res.collection_path(api)))
-
-    # ----- output -------------------------------------------------------------------------
-    def _diff_pair(self, plan):
-        """Redacted before/after of one plan; a changed secret shows as HIDDEN_CHANGED."""
-        before = self.resource.redact(plan.before) if plan.before else None
-        after = self.resource.redact(plan.after) if plan.after else None
-        if before and after:
-            for field in plan.fields:
-                if field in plan.same_secrets:
-                    continue    # resent, but equal to what is stored
-                if after.get(field) == HIDDEN and (field in plan.secret or before.get(field) == HIDDEN):
-                    after[field] = HIDDEN_CHANGED
-                elif isinstance(after.get(field), (dict, list)):
-                    after[field] = _mark_sent_secrets(after[field], plan.after.get(field))
-        return before, after
-
-    def _diff_many(self, plans):
-        before, after = {}, {}
-        for plan in plans:
-            b, a = self._diff_pair(plan)
-            if b is not None:
-                before[plan.ident] = b
-            if a is not None:
-                after[plan.ident] = a
-        return dict(before=before, after=after)
-
-
-def _mark_sent_secrets(shown, written):
-    """In a written structured field, a hidden part is HIDDEN_CHANGED where its real value is
-    sent, and stays HIDDEN where ``***`` is sent (the server keeps what it has)."""
-    if shown == HIDDEN:
-        return HIDDEN if contains_masked(written) else HIDDEN_CHANGED
-    if isinstance(shown, dict) and isinstance(written, dict):
-        return dict((k, _mark_sent_secrets(v, written.get(k))) for k, v in shown.items())
-    if isinstance(shown, list) and isinstance(written, list) and len(shown) == len(written):
-        return [_mark_sent_secrets(v, w) for v, w in zip(shown, written)]
-    return shown
-
-
-def _chunks(entities):
-    for start in range(0, len(entities), BULK_CHUNK):
-        yield entities[start:start + BULK_CHUNK]
+            raise AirflowError("the bulk write of %s reported errors: %s" % (self.resource.collection, "; ".join(errors)),
+                               "PATCH", self.client.url(path))

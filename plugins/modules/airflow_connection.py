@@ -13,6 +13,8 @@ description:
   - Manages one connection (O(conn_id)) or many at once (O(connections)); the bulk form reads every connection with
     paged list calls and, on Airflow 3, writes them with one bulk request (on Airflow 2, one request per connection).
   - Only the options you set are compared and written; a connection's other fields are left as they are.
+  - To clear O(description), O(host), O(login), O(schema) or O(port), give it as V(null) (C(~)); an option left out,
+    or set to C(omit), leaves the field as it is. O(extra) is emptied with an empty string.
   - The password and the keys of O(extra) that Airflow treats as secret never appear in the task's output, its diff
     or its logs, at any verbosity.
 author:
@@ -39,23 +41,29 @@ options:
       - The connection type, for example V(http), V(postgres), V(aws). Required to create a connection.
     type: str
   description:
-    description: The connection's description.
+    description:
+      - The connection's description. V(null) clears it.
     type: str
   host:
-    description: The host.
+    description:
+      - The host. V(null) clears it.
     type: str
   login:
-    description: The login (user name).
+    description:
+      - The login (user name). V(null) clears it.
     type: str
   password:
     description:
       - The password. Airflow never shows it back, see O(update_password).
+      - V(null) is the same as leaving it out; it does not remove a stored password.
     type: str
   schema:
-    description: The schema (for databases, often the database name).
+    description:
+      - The schema (for databases, often the database name). V(null) clears it.
     type: str
   port:
-    description: The port, 1 to 65535.
+    description:
+      - The port, 1 to 65535. V(null) clears it.
     type: int
   extra:
     description:
@@ -177,6 +185,12 @@ EXAMPLES = r"""
       api_token: "{{ vault_partner_token }}"
       timeout: 30
 
+- name: Remove the port and the description; the other fields stay as they are
+  dagops.airflow.airflow_connection:
+    conn_id: warehouse
+    port: null
+    description: null
+
 - name: Rotate the password
   dagops.airflow.airflow_connection:
     conn_id: warehouse
@@ -267,6 +281,7 @@ import json
 import re
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
+from ansible_collections.dagops.airflow.plugins.module_utils.clearing import mark_cleared, typed_items, typed_options
 from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import (
     connection_extra_probe, connection_password_probe,
 )
@@ -280,6 +295,9 @@ from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Re
 CONN_ID_PATTERN = re.compile(r"[\w.-]+")
 CONN_ID_MAX_LENGTH = 200
 PLAIN_FIELDS = ("conn_type", "description", "host", "login", "schema", "port")
+# The options a task clears by giving them as null. Not conn_type (required by Airflow), nor the
+# password (null leaves a secret alone) or extra (an empty string empties it).
+CLEARABLE = ("description", "host", "login", "schema", "port")
 
 
 class ConnectionResource(Resource):
@@ -455,7 +473,8 @@ def main():
         **form.module_kwargs()
     )
     items = []
-    for item in form.declared(module):
+    typed = typed_items(form, module.params, typed_options())
+    for item, typed_item in zip(form.declared(module), typed):
         # Hide secrets before anything can fail, so no error path can echo them. An extra that is
         # not JSON cannot be searched for secret keys: all of it is hidden.
         raw_extra = item.get("extra")
@@ -465,7 +484,7 @@ def main():
             if isinstance(raw_extra, str):
                 module.hide(raw_extra)
             module.fail_json(msg=str(err))
-        desired = desired_connection(item, extra)
+        desired = mark_cleared(desired_connection(item, extra), typed_item, CLEARABLE)
         for value in connection_secret_strings(desired):
             module.hide(value)
         problem = input_problem(item)

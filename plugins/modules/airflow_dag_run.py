@@ -229,9 +229,8 @@ class DagRunResource(Resource):
     fields = ("state", "note", "conf", "logical_date")
     bulk = False
 
-    def __init__(self, dag_id, api):
+    def __init__(self, dag_id):
         self.dag_id = dag_id
-        self.api = api
 
     def collection_path(self, api):
         return api.path("dags", self.dag_id, "dagRuns")
@@ -248,8 +247,8 @@ class DagRunResource(Resource):
 
     def to_body(self, state, fields):
         """The trigger body; the engine sends it only to create a run (see validate)."""
-        return self.api.trigger_body(state.get("dag_run_id"), state.get("logical_date"), state.get("conf"),
-                                     state.get("note"))
+        api = self.client.connect()
+        return api.trigger_body(state.get("dag_run_id"), state.get("logical_date"), state.get("conf"), state.get("note"))
 
     def update_calls(self, api, ident, state, fields):
         return api.dag_run_updates(self.item_path(api, ident), state, fields)
@@ -328,9 +327,9 @@ class DagRunTask:
         p = self.p
         api = self.client.connect()
         dag = get_dag(self.client, p["dag_id"])
-        resource = DagRunResource(p["dag_id"], api)
-        unpause_result = self.unpause_if_needed(dag, resource)
+        resource = DagRunResource(p["dag_id"])
         engine = self.module.reconciler(resource)
+        unpause_result = self.unpause_if_needed(dag, resource)
         try:
             result = engine.ensure_one(p["run_id"], self.desired(), "absent" if p["state"] == "absent" else "present")
         except AirflowError as err:

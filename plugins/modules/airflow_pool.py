@@ -36,7 +36,7 @@ options:
     type: int
   description:
     description:
-      - The pool's description.
+      - The pool's description. V(null) (C(~)) clears it; left out (or set to C(omit)), it is kept.
       - Airflow 3 refuses to change the description of C(default_pool); the module then fails before writing.
     type: str
   include_deferred:
@@ -101,6 +101,11 @@ EXAMPLES = r"""
     slots: 4
     description: Parallel loads into the warehouse
     include_deferred: true
+
+- name: Remove a pool's description
+  dagops.airflow.airflow_pool:
+    name: warehouse
+    description: null
 
 - name: Give the default pool more slots
   dagops.airflow.airflow_pool:
@@ -174,13 +179,15 @@ api_version:
   sample: v2
 """
 
-from ansible_collections.dagops.airflow.plugins.module_utils.masking import DIFFERENT, compare
+from ansible_collections.dagops.airflow.plugins.module_utils.clearing import differs, mark_cleared, typed_items, typed_options
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
 
 DEFAULT_POOL = "default_pool"
 UNLIMITED = -1
 NAME_MAX_LENGTH = 256  # the pool table's column; Airflow 3 validates it too
+# The options a task clears by giving them as null.
+CLEARABLE = ("description",)
 
 
 class PoolResource(Resource):
@@ -205,7 +212,7 @@ class PoolResource(Resource):
             if current is None and desired.get("slots") is None:
                 return "pool %r does not exist yet: set slots to create it" % ident
             changing = [f for f in self.fields if desired.get(f) is not None
-                        and (current is None or compare(desired[f], current.get(f)) == DIFFERENT)]
+                        and (current is None or differs(desired[f], current.get(f)))]
             if "slots" in changing and desired["slots"] == UNLIMITED:
                 problem = self._unlimited_problem(ident)
                 if problem:
@@ -259,11 +266,12 @@ def main():
     form = BulkForm("name", "pools", item_options)
     module = AirflowModule(argument_spec=form.argument_spec(), **form.module_kwargs())
     items = []
-    for item in form.declared(module):
+    typed = typed_items(form, module.params, typed_options())
+    for item, typed_item in zip(form.declared(module), typed):
         problem = input_problem(item)
         if problem:
             module.fail_json(msg=problem)
-        items.append((item["name"], desired_pool(item), item["state"]))
+        items.append((item["name"], mark_cleared(desired_pool(item), typed_item, CLEARABLE), item["state"]))
 
     engine = module.reconciler(PoolResource())
     module.run(lambda: form.ensure(module, engine, items))

@@ -159,8 +159,7 @@ class RoleResource(FabResource):
     # Both APIs name the permissions "actions" in the body and in the mask.
     mask_names = {"permissions": "actions"}
 
-    def __init__(self, api, force=False):
-        self.removes_permissions = api.role_update_removes_permissions
+    def __init__(self, force=False):
         self.force = force
 
     def from_api(self, obj, desired=None):
@@ -180,7 +179,7 @@ class RoleResource(FabResource):
         if state == "absent" and ident in self.protected and not self.force:
             return ("role %r is built into Airflow and deleting it takes its permissions away from every user "
                     "who has it: set force: true to delete it anyway" % ident)
-        if state == "present" and current and not self.removes_permissions:
+        if state == "present" and current and not self.client.connect().role_update_removes_permissions:
             problem = self._removal_on_airflow_2(ident, desired, current)
             if problem:
                 return problem
@@ -240,7 +239,7 @@ def main():
     def apply():
         client = module.client
         client.require_user_api("roles")
-        engine = module.reconciler(RoleResource(client.connect(), force=p["force"]))
+        engine = module.reconciler(RoleResource(force=p["force"]))
         return engine.ensure_one(p["name"], desired_role(p), p["state"])
 
     module.run(apply)

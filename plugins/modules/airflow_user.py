@@ -187,10 +187,6 @@ class UserResource(FabResource):
     id_field = "username"
     fields = ("email", "first_name", "last_name", "roles", "password")
 
-    def __init__(self, missing_roles=lambda names: []):
-        # missing_roles(names) -> the names that are not roles on the server.
-        self.missing_roles = missing_roles
-
     def from_api(self, obj, desired=None):
         user = {"username": obj.get("username"), "roles": role_names(obj.get("roles") or [])}
         user.update((f, obj.get(f)) for f in NAME_FIELDS)
@@ -239,6 +235,11 @@ class UserResource(FabResource):
                                              "" if len(unknown) > 1 else "es", "them" if len(unknown) > 1 else "it"))
         return None
 
+    def missing_roles(self, names):
+        """The names that are not roles on the server, one GET each (only roles a user gains are asked)."""
+        api = self.client.connect()
+        return [name for name in names if self.client.get_or_none(api.fab_path("roles", name)) is None]
+
 
 def role_names(roles):
     """Role names as a set, in a stable order: compared as a set, shown sorted."""
@@ -270,12 +271,7 @@ def main():
     def apply():
         client = module.client
         client.require_user_api("users")
-        api = client.connect()
-
-        def missing_roles(names):
-            return [name for name in names if client.get_or_none(api.fab_path("roles", name)) is None]
-
-        engine = module.reconciler(UserResource(missing_roles), secrets_policy=p["update_password"])
+        engine = module.reconciler(UserResource(), secrets_policy=p["update_password"])
         return engine.ensure_one(p["username"], desired_user(p), p["state"])
 
     module.run(apply)

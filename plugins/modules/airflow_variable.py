@@ -36,7 +36,8 @@ options:
     type: raw
   description:
     description:
-      - The variable's description. When omitted, the current description is kept.
+      - The variable's description. When omitted (or set to C(omit)), the current description is kept;
+        V(null) (C(~)) clears it (Airflow then stores an empty description).
     type: str
   state:
     description:
@@ -115,6 +116,11 @@ EXAMPLES = r"""
     key: environment
     value: production
     description: Which environment the DAGs run in
+
+- name: Remove a variable's description, keeping its value
+  dagops.airflow.airflow_variable:
+    key: environment
+    description: null
 
 - name: Store a dict as JSON (compared as JSON, key order does not matter)
   dagops.airflow.airflow_variable:
@@ -215,12 +221,17 @@ api_version:
 
 import json
 
+from ansible_collections.dagops.airflow.plugins.module_utils.clearing import mark_cleared, typed_items, typed_options
 from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import variable_probe
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     HIDDEN, contains_masked, is_sensitive_name, redact, secret_strings,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm, secrets_policy_option
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
+
+
+# The options a task clears by giving them as null (a null value is the same as leaving it out).
+CLEARABLE = ("description",)
 
 
 class VariableResource(Resource):
@@ -245,6 +256,10 @@ class VariableResource(Resource):
         if "description" in fields:
             body["description"] = state.get("description")
         return body
+
+    def cleared_value(self, field):
+        # Airflow 2's API refuses a null description (HTTP 400); an empty one both versions accept.
+        return ""
 
     def secret_fields(self, ident, desired, current):
         if is_sensitive_name(ident) or (current and contains_masked(current.get("value"))):
@@ -322,11 +337,12 @@ def main():
         **form.module_kwargs()
     )
     items = []
-    for item in form.declared(module):
+    typed = typed_items(form, module.params, typed_options())
+    for item, typed_item in zip(form.declared(module), typed):
         # Hide secrets before anything can fail, so no error path can echo them.
         for value in secret_strings(as_json_if_structured(item.get("value")), item["key"]):
             module.hide(value)
-        items.append((item["key"], desired_variable(item), item["state"]))
+        items.append((item["key"], mark_cleared(desired_variable(item), typed_item, CLEARABLE), item["state"]))
 
     engine = module.reconciler(VariableResource(), secrets_policy=module.params["update_secrets"])
     module.run(lambda: form.ensure(module, engine, items))

@@ -593,3 +593,57 @@ def test_a_changing_field_resends_its_masked_parts_and_shows_them_changed_only_w
 def test_an_unknown_policy_is_a_programming_error():
     with pytest.raises(ValueError):
         Reconciler(RecordingClient("v2", []), Thing(), secrets_policy="sometimes")
+
+
+# ----- a create that lost a race (HTTP 409) is planned again from what is there ------------------
+class CreateRacingClient(PluginClient):
+    """Another writer creates the object just before our POST; the server answers 409."""
+
+    def __init__(self, winner, **kwargs):
+        super().__init__([], **kwargs)
+        self.winner = winner
+
+    def post(self, path, body, confirm=None, ok=None, idempotent=None):
+        if path == fingerprints.FINGERPRINT_PATH:
+            return super().post(path, body, confirm, ok, idempotent)
+        self.writes.append(("POST", path, body))
+        self.objects[self.winner["name"]] = dict(self.winner)
+        raise AirflowError("already exists", "POST", path, status=409)
+
+
+def test_a_lost_create_adopts_the_fresh_plan_with_its_secrets_and_settled_verdicts():
+    # The winner stored the declared secret part of extra; only "n" differs. Under compare the
+    # re-plan asks the plugin, which finds the secret equal: it is resent (Airflow 2 cannot keep
+    # a masked part) but the diff must not call it changed, which takes the fresh plan's verdicts.
+    client = CreateRacingClient({"name": "a", "size": 1, "extra": {"key": "k1", "n": 1}})
+    result = Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_one(
+        "a", {"extra": {"key": "k1", "n": 2}})
+    assert (result["created"], result["updated"], result["changes"]["updated"]) == (0, 1, ["a"])
+    assert [w[0] for w in client.writes] == ["POST", "PATCH"]
+    assert client.writes[-1][2] == {"name": "a", "extra": {"key": "k1", "n": 2}}
+    assert len(client.fingerprint_posts) == 1
+    assert result["diff"]["before"] == {"name": "a", "size": 1, "token": None, "extra": {"key": HIDDEN, "n": 1}}
+    assert result["diff"]["after"]["extra"] == {"key": HIDDEN, "n": 2}
+    assert result["thing"]["extra"] == {"key": HIDDEN, "n": 2}
+
+
+def test_a_lost_create_shows_a_differing_secret_as_changed_and_lists_what_stays_unverified():
+    client = CreateRacingClient({"name": "a", "size": 1, "extra": {"key": "k1", "n": 1}})
+    changed = Reconciler(client, ProbedThing(), secrets_policy="compare").ensure_one(
+        "a", {"extra": {"key": "k2", "n": 2}})
+    assert changed["diff"]["after"]["extra"] == {"key": HIDDEN_CHANGED, "n": 2}
+    assert client.objects["a"]["extra"] == {"key": "k2", "n": 2}
+
+    client = CreateRacingClient({"name": "a", "size": 1, "token": "theirs"}, capabilities=None)
+    kept = Reconciler(client, ProbedThing(), secrets_policy="auto").ensure_one("a", {"size": 1, "token": "ours"})
+    assert not kept["changed"] and kept["secrets_not_verified"] == ["a.token"]
+    assert [w[0] for w in client.writes] == ["POST"] and client.objects["a"]["token"] == "theirs"
+
+
+def test_a_lost_create_in_a_per_item_bulk_write_is_summarized_as_the_update_it_became():
+    client = CreateRacingClient({"name": "b", "size": 1}, version="v1")
+    client.objects["a"] = {"name": "a", "size": 1}
+    result = Reconciler(client, ProbedThing()).ensure_many([("a", {"size": 1}, "present"), ("b", {"size": 3}, "present")])
+    assert result["changes"] == {"created": [], "updated": ["b"], "deleted": []}
+    assert result["diff"]["before"]["b"]["size"] == 1 and result["diff"]["after"]["b"]["size"] == 3
+    assert client.objects["b"]["size"] == 3

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN
+from ansible_collections.dagops.airflow.tests.unit.plugins.module_utils.offline_client import bound
 from ansible_collections.dagops.airflow.plugins.modules.airflow_dag_run import (
     DagRunResource, aware_datetime, canonical_date, failed_task_ids, task_states, wait_for_run,
 )
@@ -25,7 +25,7 @@ def test_equal_instants_have_one_spelling():
 
 
 def resource(version="v2"):
-    return DagRunResource("orders", dialect_for(version))
+    return bound(DagRunResource("orders"), version)
 
 
 def test_conf_and_logical_date_are_fixed_once_a_run_exists():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
+from ansible_collections.dagops.airflow.tests.unit.plugins.module_utils.offline_client import bound
 from ansible_collections.dagops.airflow.plugins.modules.airflow_role import RoleResource, desired_role
 
 READ_DAGS = {"action": "can_read", "resource": "DAGs"}
@@ -13,7 +14,7 @@ def server_role(*pairs):
 
 def test_permissions_are_a_set_in_a_stable_order():
     listed = server_role(("can_read", "Pools"), ("can_read", "DAGs"), ("can_read", "Pools"))
-    shown = RoleResource(dialect_for("v2")).from_api(listed)
+    shown = bound(RoleResource(), "v2").from_api(listed)
     declared = desired_role({"name": "Analyst", "permissions": [READ_DAGS, READ_POOLS, READ_DAGS]})
     assert shown == declared == {"name": "Analyst", "permissions": [READ_DAGS, READ_POOLS]}
 
@@ -24,7 +25,7 @@ def test_not_declaring_permissions_leaves_them_alone():
 
 def test_body_and_mask_use_the_apis_actions_shape_on_both_versions():
     for version in ("v1", "v2"):
-        role = RoleResource(dialect_for(version))
+        role = bound(RoleResource(), version)
         body = role.to_body({"name": "Analyst", "permissions": [READ_DAGS]}, ["permissions"])
         assert body == {"name": "Analyst", "actions": [{"action": {"name": "can_read"}, "resource": {"name": "DAGs"}}]}
         assert role.update_mask(dialect_for(version), ["permissions"]) == {"update_mask": "actions"}
@@ -32,18 +33,17 @@ def test_body_and_mask_use_the_apis_actions_shape_on_both_versions():
 
 
 def test_built_in_roles_are_deleted_only_with_force():
-    api = dialect_for("v2")
-    assert "force: true" in RoleResource(api).validate("Viewer", {}, "absent", {"name": "Viewer"})
-    assert RoleResource(api, force=True).validate("Viewer", {}, "absent", {"name": "Viewer"}) is None
-    assert RoleResource(api).validate("Analyst", {}, "absent", {"name": "Analyst"}) is None
+    assert "force: true" in bound(RoleResource()).validate("Viewer", {}, "absent", {"name": "Viewer"})
+    assert bound(RoleResource(force=True)).validate("Viewer", {}, "absent", {"name": "Viewer"}) is None
+    assert bound(RoleResource()).validate("Analyst", {}, "absent", {"name": "Analyst"}) is None
 
 
 def test_airflow_2_cannot_remove_a_permission_and_says_how_before_writing():
     current = {"name": "Data Team", "permissions": [READ_DAGS, READ_POOLS]}
     shrink = {"name": "Data Team", "permissions": [READ_DAGS]}
-    problem = RoleResource(dialect_for("v1")).validate("Data Team", shrink, "present", current)
+    problem = bound(RoleResource(), "v1").validate("Data Team", shrink, "present", current)
     assert "airflow roles del-perms 'Data Team' -a can_read -r Pools" in problem
-    assert RoleResource(dialect_for("v2")).validate("Data Team", shrink, "present", current) is None
+    assert bound(RoleResource(), "v2").validate("Data Team", shrink, "present", current) is None
     grow = {"name": "Data Team", "permissions": [READ_DAGS, READ_POOLS, {"action": "can_edit", "resource": "Pools"}]}
-    assert RoleResource(dialect_for("v1")).validate("Data Team", grow, "present", current) is None
-    assert RoleResource(dialect_for("v1")).validate("Data Team", {"permissions": None}, "present", current) is None
+    assert bound(RoleResource(), "v1").validate("Data Team", grow, "present", current) is None
+    assert bound(RoleResource(), "v1").validate("Data Team", {"permissions": None}, "present", current) is None

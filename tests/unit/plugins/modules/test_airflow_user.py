@@ -3,6 +3,7 @@ from __future__ import annotations
 from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN, HIDDEN_CHANGED
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Reconciler
+from ansible_collections.dagops.airflow.tests.unit.plugins.module_utils.offline_client import bound
 from ansible_collections.dagops.airflow.plugins.modules.airflow_user import UserResource, desired_user
 
 SERVER_USER = {"username": "alice", "email": "a@example.com", "first_name": "Alice", "last_name": "Smith",
@@ -43,18 +44,16 @@ def test_a_new_user_needs_everything_to_be_created():
 
 
 def test_an_unknown_role_fails_before_writing_and_only_new_roles_are_looked_up():
-    asked = []
-
-    def missing(names):
-        asked.append(names)
-        return [n for n in names if n == "Nope"]
-    resource = UserResource(missing)
+    roles = dict(("auth/fab/v1/roles/%s" % name, {"name": name}) for name in ("Viewer", "Op", "Admin"))
+    resource = bound(UserResource(), "v2", roles)
     current = UserResource().from_api(SERVER_USER)
-    problem = resource.validate("alice", desired_user(params(roles=["Viewer", "Nope"])), "present", current)
-    assert "role 'Nope' does not exist" in problem
-    assert asked == [["Nope"]]  # Viewer is already the user's: no lookup
+    problem = resource.validate("alice", desired_user(params(roles=["Viewer", "Nope", "Admin"])), "present", current)
+    assert problem.startswith("role 'Nope' does not exist on the server")
+    # Viewer is already the user's: only the roles it gains are looked up, through the bound client.
+    assert resource.client.read == ["auth/fab/v1/roles/Admin", "auth/fab/v1/roles/Nope"]
     assert resource.validate("alice", desired_user(params(roles=["Op"])), "present", current) is None
-    assert asked == [["Nope"]]
+    assert len(resource.client.read) == 2  # Op is the user's already
+    assert bound(UserResource(), "v1", {"api/v1/roles/Op": {"name": "Op"}}).missing_roles(["Op", "X"]) == ["X"]
 
 
 class OneUserClient:
