@@ -136,7 +136,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.backfills import (
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import get_dag
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import redact, secret_strings
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 from ansible_collections.dagops.airflow.plugins.module_utils.task_instances import utc_date
 
@@ -233,8 +233,7 @@ def main():
         dag_run_conf=dict(type="dict"),
         state=dict(type="str", default="present", choices=["present", "paused", "cancelled"]),
         wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=1800),
-        poll_interval=dict(type="int", default=5),
+        **wait_options(wait_timeout=1800, poll_interval=5),
     ))
     p = module.params
     for value in secret_strings(p["dag_run_conf"]):
