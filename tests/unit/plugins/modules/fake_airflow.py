@@ -290,7 +290,7 @@ class FakeAirflow:
                     "logical_date": date, "conf": body.get("dag_run_conf")}
             self.backfills[ident] = backfill
             return Response(200, backfill)
-        ident, _, action = rest.partition("/")
+        ident, _slash, action = rest.partition("/")
         backfill = self.backfills.get(int(ident)) if ident.isdigit() else None
         if backfill is None:
             return Response(404, {"detail": "Backfill not found"})
