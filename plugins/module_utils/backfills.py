@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
-from ansible_collections.dagops.airflow.plugins.module_utils.task_instances import utc_date
+from ansible_collections.dagops.airflow.plugins.module_utils.dates import utc_date
 
 SHOWN = ("id", "dag_id", "from_date", "to_date", "is_paused", "reprocess_behavior", "max_active_runs",
          "created_at", "completed_at")

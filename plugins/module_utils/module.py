@@ -83,9 +83,10 @@ def secrets_policy_option():
     return dict(type="str", default="auto", choices=list(SECRETS_POLICIES), no_log=False)
 
 
-def wait_options(wait_timeout):
-    """wait_timeout (the module's own default) and poll_interval, checked by wait_option_problem."""
-    return dict(wait_timeout=dict(type="int", default=wait_timeout), poll_interval=dict(type="int", default=3))
+def wait_options(wait_timeout, poll_interval=3):
+    """wait_timeout and poll_interval (the module's own defaults), checked by wait_option_problem."""
+    return dict(wait_timeout=dict(type="int", default=wait_timeout),
+                poll_interval=dict(type="int", default=poll_interval))
 
 
 def wait_option_problem(params):

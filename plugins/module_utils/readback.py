@@ -22,6 +22,17 @@ from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
 CONNECTION_FIELDS = ("conn_type", "description", "host", "login", "schema", "port")
 
 
+def selection_options(name, **spec):
+    """An info module's options: ``name`` (a list of exact ids, with ``spec``) and ``pattern``."""
+    return {name: dict(type="list", elements="str", **spec), "pattern": dict(type="str")}
+
+
+def read_selected(module, name, read):
+    """The result of an info module: ``read`` (read_variables, ...) of what its options select."""
+    selection = Selection(module.params[name], module.params["pattern"])
+    return dict(read(module.client, selection), changed=False)
+
+
 class Selection:
     """Which objects to return: exact ids, a glob pattern (fnmatch, case-sensitive), or all."""
 

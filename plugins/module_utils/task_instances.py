@@ -7,27 +7,12 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from datetime import datetime, timezone
 
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 
 # The states a task instance ends in (Airflow's State.finished).
 FINAL_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
 FAILED_STATES = ("failed", "upstream_failed")
-
-
-def utc_date(text):
-    """An ISO 8601 date and time with a timezone, in UTC; ValueError saying what is wrong otherwise."""
-    value = str(text).strip()
-    if value[-1:] in ("Z", "z"):
-        value = value[:-1] + "+00:00"  # fromisoformat takes Z only from Python 3.11 on
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("%r is not an ISO 8601 date and time (like 2026-01-31T00:00:00+00:00)" % text)
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError("%r has no timezone: add one, like 2026-01-31T00:00:00+00:00 or ...Z" % text)
-    return parsed.astimezone(timezone.utc).isoformat()
 
 
 def dag_task_ids(client, dag_id):

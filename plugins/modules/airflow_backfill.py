@@ -135,10 +135,10 @@ from ansible_collections.dagops.airflow.plugins.module_utils.backfills import (
     backfill_runs, body, create, dry_run, put_action, same_range, shown, unfinished, wait_until_completed,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import get_dag
+from ansible_collections.dagops.airflow.plugins.module_utils.dates import normalize_date_options
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import redact, secret_strings
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
-from ansible_collections.dagops.airflow.plugins.module_utils.task_instances import utc_date
 
 
 def run(module):
@@ -233,17 +233,12 @@ def main():
         dag_run_conf=dict(type="dict"),
         state=dict(type="str", default="present", choices=["present", "paused", "cancelled"]),
         wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=1800),
-        poll_interval=dict(type="int", default=5),
+        **wait_options(wait_timeout=1800, poll_interval=5),
     ))
     p = module.params
     for value in secret_strings(p["dag_run_conf"]):
         module.hide(value)
-    for name in ("from_date", "to_date"):
-        try:
-            p[name] = utc_date(p[name])
-        except ValueError as err:
-            module.fail_json(msg="%s: %s" % (name, err))
+    normalize_date_options(module, ("from_date", "to_date"))
     if p["from_date"] > p["to_date"]:
         module.fail_json(msg="from_date (%s) is after to_date (%s)" % (p["from_date"], p["to_date"]))
     if p["max_active_runs"] < 1:

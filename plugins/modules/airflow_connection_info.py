@@ -132,16 +132,12 @@ api_version:
 """
 
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
-from ansible_collections.dagops.airflow.plugins.module_utils.readback import Selection, read_connections
+from ansible_collections.dagops.airflow.plugins.module_utils.readback import read_connections, read_selected, selection_options
 
 
 def main():
-    module = AirflowModule(argument_spec=dict(
-        conn_ids=dict(type="list", elements="str", aliases=["conn_id"]),
-        pattern=dict(type="str"),
-    ))
-    selection = Selection(module.params["conn_ids"], module.params["pattern"])
-    module.run(lambda: dict(read_connections(module.client, selection), changed=False))
+    module = AirflowModule(argument_spec=selection_options("conn_ids", aliases=["conn_id"]))
+    module.run(lambda: read_selected(module, "conn_ids", read_connections))
 
 
 if __name__ == "__main__":

@@ -188,37 +188,18 @@ api_version:
 """
 
 import time
-from datetime import datetime, timezone
 
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import (
     DagResource, desired_pause, get_dag, without_engine_summary,
 )
+from ansible_collections.dagops.airflow.plugins.module_utils.dates import aware_datetime, utc_date
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import compare, DIFFERENT, redact, secret_strings
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
 
 FINAL_STATES = ("success", "failed")
 MARKS = ("success", "failed", "queued")
-
-
-def aware_datetime(text):
-    """An ISO 8601 date and time with a timezone, else ValueError saying what is wrong."""
-    value = str(text).strip()
-    if value[-1:] in ("Z", "z"):
-        value = value[:-1] + "+00:00"  # fromisoformat takes Z only from Python 3.11 on
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("%r is not an ISO 8601 date and time (like 2026-01-31T00:00:00+00:00)" % text)
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError("%r has no timezone: add one, like 2026-01-31T00:00:00+00:00 or ...Z" % text)
-    return parsed
-
-
-def canonical_date(text):
-    """One spelling for equal instants (Airflow 2 writes +00:00, Airflow 3 Z)."""
-    return None if text is None else aware_datetime(text).astimezone(timezone.utc).isoformat()
 
 
 class DagRunResource(Resource):
@@ -243,7 +224,7 @@ class DagRunResource(Resource):
 
     def from_api(self, obj, desired=None):
         return {"dag_run_id": obj.get("dag_run_id"), "state": obj.get("state"), "note": obj.get("note"),
-                "conf": obj.get("conf"), "logical_date": canonical_date(obj.get("logical_date"))}
+                "conf": obj.get("conf"), "logical_date": utc_date(obj.get("logical_date"))}
 
     def to_body(self, state, fields):
         """The trigger body; the engine sends it only to create a run (see validate)."""
@@ -320,7 +301,7 @@ class DagRunTask:
 
     def desired(self):
         p = self.p
-        return {"dag_run_id": p["run_id"], "conf": p["conf"], "logical_date": canonical_date(p["logical_date"]),
+        return {"dag_run_id": p["run_id"], "conf": p["conf"], "logical_date": utc_date(p["logical_date"]),
                 "note": p["note"], "state": p["state"] if p["state"] in MARKS else None}
 
     def __call__(self):

@@ -118,9 +118,9 @@ from ansible_collections.dagops.airflow.plugins.module_utils.dag_reads import (
     latest_run, list_dags, list_runs, run_summary, run_task_states,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import get_dag
+from ansible_collections.dagops.airflow.plugins.module_utils.dates import normalize_date_options
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
-from ansible_collections.dagops.airflow.plugins.module_utils.task_instances import utc_date
 
 
 def gather(module):
@@ -164,12 +164,7 @@ def main():
         required_by=dict(run_id="dag_id"),
     )
     p = module.params
-    for name in ("logical_date_from", "logical_date_to"):
-        if p[name] is not None:
-            try:
-                p[name] = utc_date(p[name])
-            except ValueError as err:
-                module.fail_json(msg="%s: %s" % (name, err))
+    normalize_date_options(module, ("logical_date_from", "logical_date_to"))
     if p["dag_id"] is None and (p["logical_date_from"] or p["logical_date_to"] or p["limit"]):
         module.fail_json(msg="logical_date_from, logical_date_to and limit need dag_id; without it the module "
                              "returns the latest run of every DAG")

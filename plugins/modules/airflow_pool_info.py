@@ -90,16 +90,12 @@ api_version:
 """
 
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
-from ansible_collections.dagops.airflow.plugins.module_utils.readback import Selection, read_pools
+from ansible_collections.dagops.airflow.plugins.module_utils.readback import read_pools, read_selected, selection_options
 
 
 def main():
-    module = AirflowModule(argument_spec=dict(
-        names=dict(type="list", elements="str", aliases=["name"]),
-        pattern=dict(type="str"),
-    ))
-    selection = Selection(module.params["names"], module.params["pattern"])
-    module.run(lambda: dict(read_pools(module.client, selection), changed=False))
+    module = AirflowModule(argument_spec=selection_options("names", aliases=["name"]))
+    module.run(lambda: read_selected(module, "names", read_pools))
 
 
 if __name__ == "__main__":

@@ -145,10 +145,11 @@ api_version:
 """
 
 from ansible_collections.dagops.airflow.plugins.module_utils.dags import get_dag
-from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
+from ansible_collections.dagops.airflow.plugins.module_utils.dates import normalize_date_options
+from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 from ansible_collections.dagops.airflow.plugins.module_utils.task_instances import (
-    FAILED_STATES, FINAL_STATES, TaskInstances, dag_task_ids, describe, select_runs, select_tasks, utc_date,
+    FAILED_STATES, FINAL_STATES, TaskInstances, dag_task_ids, describe, select_runs, select_tasks,
     wait_for_final,
 )
 
@@ -160,14 +161,7 @@ def label(key):
 
 def check_options(module):
     p = module.params
-    for name in ("logical_date_from", "logical_date_to"):
-        if p[name] is not None:
-            try:
-                p[name] = utc_date(p[name])
-            except ValueError as err:
-                module.fail_json(msg="%s: %s" % (name, err))
-    if p["wait_timeout"] < 0 or p["poll_interval"] <= 0:
-        module.fail_json(msg="wait_timeout must be 0 or more and poll_interval more than 0 seconds")
+    normalize_date_options(module, ("logical_date_from", "logical_date_to"))
     if p["task_ids"] is not None and not [t for t in p["task_ids"] if t]:
         module.fail_json(msg="task_ids must name at least one task")
 
@@ -232,8 +226,7 @@ def main():
             downstream=dict(type="bool", default=False),
             note=dict(type="str"),
             wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=600),
-            poll_interval=dict(type="int", default=3),
+            **wait_options(wait_timeout=600),
         ),
         mutually_exclusive=[("task_ids", "task_id_pattern"), ("run_id", "logical_date_from"),
                             ("run_id", "logical_date_to")],

@@ -106,16 +106,12 @@ api_version:
 """
 
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
-from ansible_collections.dagops.airflow.plugins.module_utils.readback import Selection, read_variables
+from ansible_collections.dagops.airflow.plugins.module_utils.readback import read_variables, read_selected, selection_options
 
 
 def main():
-    module = AirflowModule(argument_spec=dict(
-        keys=dict(type="list", elements="str", aliases=["key"], no_log=False),
-        pattern=dict(type="str"),
-    ))
-    selection = Selection(module.params["keys"], module.params["pattern"])
-    module.run(lambda: dict(read_variables(module.client, selection), changed=False))
+    module = AirflowModule(argument_spec=selection_options("keys", aliases=["key"], no_log=False))
+    module.run(lambda: read_selected(module, "keys", read_variables))
 
 
 if __name__ == "__main__":

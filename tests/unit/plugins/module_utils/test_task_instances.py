@@ -147,7 +147,7 @@ def test_waiting_gives_up_at_the_timeout():
 
 
 def test_logical_dates_need_a_timezone_and_come_out_in_utc():
-    from ansible_collections.dagops.airflow.plugins.module_utils.task_instances import utc_date
+    from ansible_collections.dagops.airflow.plugins.module_utils.dates import utc_date
     assert utc_date("2026-01-31T02:00:00+02:00") == "2026-01-31T00:00:00+00:00"
     assert utc_date("2026-01-31T00:00:00Z") == "2026-01-31T00:00:00+00:00"
     with pytest.raises(ValueError, match="has no timezone"):

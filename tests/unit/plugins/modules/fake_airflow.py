@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 AIRFLOW_VERSION = "3.3.2"
+# The server's clock stands still: every answer's Date header, and what a parse request moves on.
+SERVER_DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
+PARSED_BEFORE = "2025-12-31T23:00:00Z"
+PARSED_AFTER_REQUEST = "2026-01-01T00:01:00Z"
 
 # collection path (below the API prefix) -> (id field, list key)
 COLLECTIONS = {
@@ -25,7 +30,7 @@ COLLECTIONS = {
 class Response:
     def __init__(self, status, body=None):
         self.status_code = status
-        self.headers = {"Content-Type": "application/json"}
+        self.headers = {"Content-Type": "application/json", "Date": SERVER_DATE}
         self.reason = ""
         self.text = "" if body is None else json.dumps(body)
         self.content = self.text.encode()
@@ -43,6 +48,9 @@ class FakeAirflow:
         self.base = base
         self.objects = dict((path, {}) for path in COLLECTIONS)
         self.files = {}      # REST plugin: dags folder, path -> entry
+        self.tasks = {}      # dag id -> [task id], in order (each task feeds the next)
+        self.task_instances = {}  # (dag id, run id) -> {task id: task instance}
+        self.backfills = {}  # id -> backfill
         self.requests = []
 
     # ----- what a test sets up --------------------------------------------------------------
@@ -50,8 +58,21 @@ class FakeAirflow:
         self.objects["api/v2/dags"][dag_id] = {
             "dag_id": dag_id, "is_paused": is_paused, "is_stale": False, "has_import_errors": False,
             "fileloc": fileloc or "/dags/%s.py" % dag_id, "relative_fileloc": "%s.py" % dag_id,
-            "file_token": "tok-" + dag_id}
+            "file_token": "tok-" + dag_id, "last_parsed_time": PARSED_BEFORE}
         self.objects["api/v2/dags/%s/dagRuns" % dag_id] = {}
+        self.tasks[dag_id] = ["extract", "load"]
+
+    def add_run(self, dag_id, run_id, state="failed", task_state="failed"):
+        self.objects["api/v2/dags/%s/dagRuns" % dag_id][run_id] = {
+            "dag_run_id": run_id, "dag_id": dag_id, "state": state, "run_type": "manual",
+            "logical_date": "2026-01-01T00:00:00Z", "conf": {}, "note": None}
+        self.add_task_instances(dag_id, run_id, task_state)
+
+    def add_task_instances(self, dag_id, run_id, state):
+        self.task_instances[(dag_id, run_id)] = dict(
+            (task_id, {"task_id": task_id, "dag_id": dag_id, "dag_run_id": run_id, "map_index": -1,
+                       "state": state, "try_number": 1, "note": None})
+            for task_id in self.tasks[dag_id])
 
     # ----- requests.Session.request ---------------------------------------------------------
     def request(self, method, url, params=None, json=None, data=None, headers=None, **kwargs):
@@ -75,11 +96,20 @@ class FakeAirflow:
             return self.dag_files(method, path[len("rest_api/v1/dag-files"):].lstrip("/"), data)
         if path == "api/v2/importErrors":
             return Response(200, {"import_errors": [], "total_entries": 0})
-        if path.startswith("api/v2/parseDagFile/"):
+        if path.startswith("api/v2/parseDagFile/") and method == "PUT":
+            # PUT /parseDagFile/{file_token}: the DAG processor parses the file a minute later.
+            token = path.rsplit("/", 1)[-1]
+            for dag in self.objects["api/v2/dags"].values():
+                if dag["file_token"] == token:
+                    dag["last_parsed_time"] = PARSED_AFTER_REQUEST
             return Response(201, None)
-        if path.endswith("/taskInstances"):
-            return Response(200, {"task_instances": [
-                {"task_id": "only", "map_index": -1, "state": "success", "try_number": 1}], "total_entries": 1})
+        if path.startswith("api/v2/backfills"):
+            return self.backfill(method, path[len("api/v2/backfills"):].strip("/"), params, body)
+        parts = path.split("/")
+        if parts[:3] == ["api", "v2", "dags"] and len(parts) >= 5 and parts[4] in ("tasks", "clearTaskInstances"):
+            return self.dag_tasks(method, parts[3], parts[4], body)
+        if parts[:3] == ["api", "v2", "dags"] and len(parts) >= 7 and parts[6] == "taskInstances":
+            return self.run_task_instances(method, parts[3], parts[5], parts[7:], body)
         collection, ident = self.split(path)
         if collection is None:
             return Response(404, {"detail": "Not Found"})
@@ -151,13 +181,16 @@ class FakeAirflow:
 
     def dag_runs(self, method, collection, ident, body):
         if method == "POST" and ident is None:
-            run = dict(body, state="queued", dag_id=collection.split("/")[2])
+            run = dict(body, state="queued", dag_id=collection.split("/")[3])
             run.setdefault("dag_run_id", "manual__fake")
             self.objects[collection][run["dag_run_id"]] = run
+            self.add_task_instances(run["dag_id"], run["dag_run_id"], "success")
             return Response(200, run)
         if method == "GET" and ident is not None and ident in self.objects[collection]:
-            # Runs finish at once here, so that a wait ends.
-            self.objects[collection][ident]["state"] = "success"
+            # Runs finish at once here, so that a wait ends; a finished run keeps its state.
+            run = self.objects[collection][ident]
+            if run["state"] in ("queued", "running"):
+                run["state"] = "success"
         return self.crud(method, collection, ident, body)
 
     def dag_files(self, method, path, data):
@@ -172,4 +205,107 @@ class FakeAirflow:
                                                       "created": created})
         if method == "DELETE":
             return Response(204 if self.files.pop(path, None) else 404)
+        return Response(405, {"detail": "Method Not Allowed"})
+
+    # ----- tasks and task instances -----------------------------------------------------------
+    @staticmethod
+    def listed(task_instances):
+        return Response(200, {"task_instances": task_instances, "total_entries": len(task_instances)})
+
+    def dag_tasks(self, method, dag_id, what, body):
+        if dag_id not in self.objects["api/v2/dags"]:
+            return Response(404, {"detail": "The Dag with ID: `%s` was not found" % dag_id})
+        task_ids = self.tasks[dag_id]
+        if what == "tasks" and method == "GET":
+            tasks = [{"task_id": task_id, "operator_name": "EmptyOperator", "class_ref": {"class_name": "EmptyOperator"},
+                      "downstream_task_ids": task_ids[i + 1:i + 2]} for i, task_id in enumerate(task_ids)]
+            return Response(200, {"tasks": tasks, "total_entries": len(tasks)})
+        if what == "clearTaskInstances" and method == "POST":
+            # POST /dags/{dag_id}/clearTaskInstances: the task instances it clears (dry_run: would clear).
+            instances = self.task_instances.get((dag_id, body["dag_run_id"]), {})
+            cleared = [ti for task_id, ti in sorted(instances.items()) if task_id in body.get("task_ids", task_ids)
+                       and (not body.get("only_failed") or ti["state"] in ("failed", "upstream_failed"))]
+            answer = [dict(ti) for ti in cleared]
+            if not body.get("dry_run", True):
+                for ti in cleared:
+                    ti.update(state=None, try_number=ti["try_number"] + 1)
+            return self.listed(answer)
+        return Response(405, {"detail": "Method Not Allowed"})
+
+    def run_task_instances(self, method, dag_id, run_id, rest, body):
+        instances = self.task_instances.get((dag_id, run_id))
+        if run_id == "~":
+            instances = dict((k, ti) for (dag, _run), tis in self.task_instances.items() if dag == dag_id
+                             for k, ti in tis.items())
+        if instances is None:
+            return Response(404, {"detail": "The DagRun with dag_id: `%s` and run_id: `%s` was not found"
+                                  % (dag_id, run_id)})
+        if not rest and method == "GET":
+            return self.listed([dict(ti) for _task_id, ti in sorted(instances.items())])
+        if rest and method == "PATCH" and rest[0] in instances:
+            # PATCH .../taskInstances/{task_id}[/dry_run]: new_state (with relatives) or note.
+            ti = instances[rest[0]]
+            if "note" in body:
+                ti["note"] = body["note"]
+                return Response(200, dict(ti))
+            changing = [ti] if ti["state"] != body["new_state"] else []
+            if rest[1:] == ["dry_run"]:
+                return self.listed([dict(t) for t in changing])
+            if not changing:
+                return Response(409, {"detail": "Task id %s is already in %s state" % (rest[0], body["new_state"])})
+            ti["state"] = body["new_state"]
+            return self.listed([dict(ti)])
+        return Response(404, {"detail": "Not Found"})
+
+    # ----- backfills (Airflow 3) ----------------------------------------------------------------
+    def backfill_dates(self, body):
+        """Daily logical dates in the range that have no run yet (reprocess_behavior none)."""
+        start, end = (datetime.fromisoformat(body[k].replace("Z", "+00:00")) for k in ("from_date", "to_date"))
+        runs = self.objects.get("api/v2/dags/%s/dagRuns" % body["dag_id"], {}).values()
+        taken = set(r.get("logical_date") for r in runs)
+        dates = []
+        while start <= end:
+            stamp = start.isoformat().replace("+00:00", "Z")
+            if stamp not in taken:
+                dates.append(stamp)
+            start += timedelta(days=1)
+        return dates
+
+    def backfill(self, method, rest, params, body):
+        if not rest and method == "GET":
+            found = [b for b in self.backfills.values() if b["dag_id"] == params.get("dag_id", b["dag_id"])]
+            return Response(200, {"backfills": found, "total_entries": len(found)})
+        if rest == "dry_run" and method == "POST":
+            dates = [{"logical_date": d, "partition_key": None, "partition_date": None}
+                     for d in self.backfill_dates(body)]
+            return Response(200, {"backfills": dates, "total_entries": len(dates)})
+        if not rest and method == "POST":
+            ident = len(self.backfills) + 1
+            backfill = dict(body, id=ident, is_paused=False, created_at="2026-01-01T00:00:00Z", completed_at=None,
+                            updated_at="2026-01-01T00:00:00Z", dag_display_name=body["dag_id"])
+            for date in self.backfill_dates(body):
+                run_id = "backfill__" + date
+                self.objects["api/v2/dags/%s/dagRuns" % body["dag_id"]][run_id] = {
+                    "dag_run_id": run_id, "dag_id": body["dag_id"], "state": "queued", "run_type": "backfill",
+                    "logical_date": date, "conf": body.get("dag_run_conf")}
+            self.backfills[ident] = backfill
+            return Response(200, backfill)
+        ident, _slash, action = rest.partition("/")
+        backfill = self.backfills.get(int(ident)) if ident.isdigit() else None
+        if backfill is None:
+            return Response(404, {"detail": "Backfill not found"})
+        if method == "GET" and not action:
+            # Backfills complete at once here, so that a wait ends.
+            backfill["completed_at"] = "2026-01-01T00:05:00Z"
+            for run in self.objects["api/v2/dags/%s/dagRuns" % backfill["dag_id"]].values():
+                if run.get("run_type") == "backfill":
+                    run["state"] = "success"
+            return Response(200, backfill)
+        if method == "PUT" and action in ("pause", "unpause", "cancel"):
+            if backfill["completed_at"] is not None:
+                return Response(409, {"detail": "Backfill is already completed."})
+            backfill["is_paused"] = action != "unpause"
+            if action == "cancel":
+                backfill["completed_at"] = "2026-01-01T00:05:00Z"
+            return Response(200, backfill)
         return Response(405, {"detail": "Method Not Allowed"})

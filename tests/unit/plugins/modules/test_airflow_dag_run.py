@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.dagops.airflow.plugins.module_utils.dates import aware_datetime, utc_date
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN
 from ansible_collections.dagops.airflow.tests.unit.plugins.module_utils.offline_client import bound
 from ansible_collections.dagops.airflow.plugins.modules.airflow_dag_run import (
-    DagRunResource, aware_datetime, canonical_date, failed_task_ids, task_states, wait_for_run,
+    DagRunResource, failed_task_ids, task_states, wait_for_run,
 )
 
 
@@ -18,10 +19,10 @@ def test_a_logical_date_needs_a_timezone():
 
 
 def test_equal_instants_have_one_spelling():
-    assert canonical_date("2026-01-31T00:00:00Z") == canonical_date("2026-01-31T00:00:00+00:00")
-    assert canonical_date("2026-01-31T02:00:00+02:00") == "2026-01-31T00:00:00+00:00"
-    assert canonical_date("2026-01-31T00:00:00.123456Z") == "2026-01-31T00:00:00.123456+00:00"
-    assert canonical_date(None) is None
+    assert utc_date("2026-01-31T00:00:00Z") == utc_date("2026-01-31T00:00:00+00:00")
+    assert utc_date("2026-01-31T02:00:00+02:00") == "2026-01-31T00:00:00+00:00"
+    assert utc_date("2026-01-31T00:00:00.123456Z") == "2026-01-31T00:00:00.123456+00:00"
+    assert utc_date(None) is None
 
 
 def resource(version="v2"):

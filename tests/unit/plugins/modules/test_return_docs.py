@@ -38,7 +38,15 @@ def with_dag(server):
 
 def with_run(server):
     with_dag(server)
-    server.objects["api/v2/dags/orders/dagRuns"]["r1"] = {"dag_run_id": "r1", "dag_id": "orders", "state": "failed"}
+    server.add_run("orders", "r1")
+
+
+def with_backfill(server):
+    with_dag(server)
+    server.backfills[1] = {"id": 1, "dag_id": "orders", "from_date": "2026-01-02T00:00:00Z",
+                           "to_date": "2026-01-03T00:00:00Z", "dag_run_conf": {}, "is_paused": False,
+                           "reprocess_behavior": "none", "max_active_runs": 10, "created_at": "2026-01-01T00:00:00Z",
+                           "completed_at": None, "updated_at": "2026-01-01T00:00:00Z", "dag_display_name": "orders"}
 
 
 def with_object(collection, **obj):
@@ -57,6 +65,10 @@ def with_file(server):
 CASES = {
     "airflow_cfg": [("file", {"sections": {"core": {"parallelism": 8, "fernet_key": "fernet-value-1"}}}, None)],
     "airflow_info": [("facts", {}, None)],
+    "airflow_variable_info": [("all", {}, with_object("api/v2/variables", key="env", value="prod", description=None))],
+    "airflow_connection_info": [
+        ("all", {}, with_object("api/v2/connections", connection_id="db", conn_type="postgres", password="secret-1"))],
+    "airflow_pool_info": [("named", {"names": ["etl", "gone"]}, with_object("api/v2/pools", name="etl", slots=4))],
     "airflow_variable": [
         ("single", {"key": "env", "value": "prod"}, None),
         ("bulk", {"variables": [{"key": "env", "value": "prod"}, {"key": "region", "value": "eu"}]}, None),
@@ -87,7 +99,26 @@ CASES = {
     "airflow_dag": [
         ("single", {"dag_id": "orders", "paused": False, "wait_timeout": 0}, with_dag),
         ("pattern", {"dag_id_pattern": "ord", "paused": False}, with_dag),
+        ("reparse", {"dag_id": "orders", "reparse": True, "wait_timeout": 5, "poll_interval": 1}, with_dag),
         ("absent", {"dag_id": "orders", "state": "absent"}, with_dag),
+    ],
+    "airflow_dag_info": [("all", {}, with_run), ("named", {"dag_ids": ["orders", "gone"], "include_tasks": False}, with_run)],
+    "airflow_dag_run_info": [
+        ("dag", {"dag_id": "orders", "include_task_instances": True}, with_run),
+        ("latest", {}, with_run),
+    ],
+    "airflow_task_instance": [
+        ("clear", {"dag_id": "orders", "run_id": "r1", "task_ids": ["extract"], "state": "cleared"}, with_run),
+        ("mark", {"dag_id": "orders", "run_id": "r1", "task_id_pattern": "*", "state": "success", "note": "fixed",
+                  "wait": True, "poll_interval": 1}, with_run),
+    ],
+    "airflow_backfill": [
+        ("present", {"dag_id": "orders", "from_date": "2026-01-02T00:00:00Z", "to_date": "2026-01-04T00:00:00Z",
+                     "dag_run_conf": {"full_refresh": True}, "wait": True, "poll_interval": 1}, with_dag),
+        ("paused", {"dag_id": "orders", "from_date": "2026-01-02T00:00:00Z", "to_date": "2026-01-03T00:00:00Z",
+                    "state": "paused"}, with_backfill),
+        ("cancelled", {"dag_id": "orders", "from_date": "2026-01-02T00:00:00Z", "to_date": "2026-01-03T00:00:00Z",
+                       "state": "cancelled"}, with_backfill),
     ],
     "airflow_dag_run": [
         ("trigger", {"dag_id": "orders", "run_id": "r1", "unpause": True}, with_dag),
@@ -104,6 +135,7 @@ CASES = {
     ],
 }
 API_MODULES = set(CASES) - {"airflow_cfg"}
+READ_ONLY = set(name for name in CASES if name.endswith("_info"))
 
 
 def module_names():
@@ -152,5 +184,9 @@ def test_results_match_return(capsys, monkeypatch, tmp_path, name, args, prepare
         returned = set(result) - ANSIBLE_KEYS - (PATH_INFO_KEYS if "path" in result else set())
         assert returned - set(docs) == set(), "returned but not in RETURN (check_mode=%s)" % check_mode
         assert always - returned == set(), "documented as always returned, not returned (check_mode=%s)" % check_mode
-    if name in API_MODULES:
-        assert any(request[0] != "GET" for request in server.requests), "the real run wrote nothing"
+    # Logging in (POST auth/token) and the server's dry runs write nothing.
+    writes = [r for r in server.requests if r[0] != "GET" and r[1] != "auth/token" and not r[1].endswith("dry_run")]
+    if name in READ_ONLY:
+        assert writes == [], "an info module wrote"
+    elif name in API_MODULES:
+        assert writes, "the real run wrote nothing"
