@@ -115,3 +115,17 @@ def test_the_setting_turns_it_off(fake_airflow, settings, tmp_path):
     tree = tree_with(tmp_path, {"a.py": "DAG_ID = 'a'\n"})
     assert validate_tree(tree, ["a.py"], settings._replace(validation_warm_process=False)).dag_ids == {"a.py": ["a"]}
     assert warm_validator.parent_pid() is None
+
+
+def test_a_warm_parent_told_to_stop_or_left_alone_removes_its_socket_folder(fake_airflow, settings, tmp_path):
+    tree = tree_with(tmp_path, {"a.py": "DAG_ID = 'a'\n"})
+    validate_tree(tree, ["a.py"], settings)
+    process, folder = warm_validator._parent["process"], warm_validator._parent["folder"]  # pylint: disable=protected-access
+    process.terminate()  # SIGTERM, as a service manager stopping the server's processes sends
+    process.wait(10)
+    assert not os.path.exists(folder)
+    validate_tree(tree, ["a.py"], settings)  # started again
+    process, folder = warm_validator._parent["process"], warm_validator._parent["folder"]  # pylint: disable=protected-access
+    process.stdin.close()  # the server process is gone
+    process.wait(10)
+    assert not os.path.exists(folder)

@@ -40,11 +40,13 @@ def preload():
             pass
 
 
-def run_child(connection, request):
+def run_child(listener, connection, request):
     """In the forked child: never returns."""
     status = 1
     try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the DAG code may wait for its own subprocesses
+        listener.close()
         os.setsid()
         os.chdir(request["cwd"])
         output = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -66,7 +68,21 @@ def run_child(connection, request):
             os._exit(status)  # pylint: disable=protected-access
 
 
+def leave(_signum, _frame):
+    raise SystemExit(0)
+
+
 def serve(socket_path):
+    """Serve until the server is gone or this process is told to stop (SIGTERM: a service manager
+    stopping the server's whole family); then remove the socket's private folder."""
+    signal.signal(signal.SIGTERM, leave)
+    try:
+        return _serve(socket_path)
+    finally:
+        shutil.rmtree(os.path.dirname(socket_path), ignore_errors=True)
+
+
+def _serve(socket_path):
     preload()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children; they report by socket
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -80,7 +96,6 @@ def serve(socket_path):
         for key, _events in selector.select():
             if key.fileobj is sys.stdin:
                 if not os.read(sys.stdin.fileno(), 1024):  # the server is gone
-                    shutil.rmtree(os.path.dirname(socket_path), ignore_errors=True)  # its private folder
                     return 0
                 continue
             connection, _address = listener.accept()
@@ -92,8 +107,7 @@ def serve(socket_path):
                 connection.close()
                 continue
             if os.fork() == 0:
-                listener.close()
-                run_child(connection, request)
+                run_child(listener, connection, request)
             connection.close()
 
 
