@@ -67,6 +67,8 @@ config = {
     "airflow_viewer_username": server["viewer_username"], "airflow_viewer_password": server["viewer_password"],
     "airflow_rest_api_plugin": server["rest_api_plugin"],
     "airflow_cli": "python3 %s cli --state-dir %s --" % (sys.argv[3], sys.argv[4]),
+    # For a test that kills a server process and has the harness start it again (rest_api_plugin).
+    "airflow_harness": sys.argv[3], "airflow_state_dir": sys.argv[4],
 }
 json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY

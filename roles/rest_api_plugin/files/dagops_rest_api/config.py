@@ -12,13 +12,14 @@ DEFAULTS = {
     "validation_processes": "0",
     "deploy_state_folder": "",
     "keep_releases": "5",
+    "validation_warm_process": "True",
 }
 
 # The batch settings come last with their defaults, so a Settings built with the first six works.
 Settings = namedtuple("Settings", "token_header expected_token max_file_size validation_timeout "
                                   "dags_folder plugins_folder max_batch_size validation_processes "
-                                  "deploy_state_folder keep_releases",
-                      defaults=(104857600, 0, "", 5))
+                                  "deploy_state_folder keep_releases validation_warm_process",
+                      defaults=(104857600, 0, "", 5, True))
 
 
 class ConfigError(ValueError):
@@ -37,6 +38,13 @@ def positive_int(key, text):
 
 def non_negative_int(key, text):
     return 0 if str(text).strip() == "0" else positive_int(key, text)
+
+
+def boolean(key, text):
+    value = str(text).strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"[{SECTION}] {key} must be True or False, not {text!r}")
+    return value in ("true", "1", "yes")
 
 
 def default_state_folder(dags_folder):
@@ -72,6 +80,7 @@ def parse_settings(get):
         deploy_state_folder=(os.path.abspath(os.path.expanduser(state_folder)) if state_folder
                              else default_state_folder(dags_folder)),
         keep_releases=positive_int("keep_releases", option("keep_releases")),
+        validation_warm_process=boolean("validation_warm_process", option("validation_warm_process")),
     )
 
 

@@ -126,7 +126,12 @@ def validate_tree(tree, paths_file, result_file, plugins_folder):
     return 0
 
 
+def run(argv):
+    """The exit status of one validation with the script's arguments (also validate_server.py's children)."""
+    if argv[:1] == ["--tree"]:
+        return validate_tree(*argv[1:5])
+    return main(*argv[0:4])
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--tree"]:
-        sys.exit(validate_tree(*sys.argv[2:6]))
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(run(sys.argv[1:]))

@@ -8,6 +8,8 @@ import sys
 import tempfile
 from collections import namedtuple
 
+from dagops_rest_api.warm_validator import WarmChild, WarmUnavailable
+
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "validate_child.py")
 OUTPUT_TAIL = 4000
 
@@ -24,7 +26,7 @@ def validate_dag_file(data, path, settings, python=None):
         result_file = os.path.join(workdir, "result.json")
         command = [python or sys.executable or "python3", CHILD_SCRIPT, copy, result_file,
                    settings.dags_folder, settings.plugins_folder]
-        status, output = _run(command, workdir, settings.validation_timeout)
+        status, output = _finish(_launch(command, workdir, settings, python), settings.validation_timeout)
         if status is None:
             return Validation([], {path: f"validation timed out after {settings.validation_timeout} s "
                                          "([rest_api_plugin] validation_timeout)"})
@@ -41,11 +43,6 @@ def validate_dag_file(data, path, settings, python=None):
     return Validation(sorted(result.get("dag_ids") or []), {})
 
 
-def _run(command, workdir, timeout):
-    """(exit status or None on timeout, combined output); the whole process group dies on timeout."""
-    return _finish(_start(command, workdir), timeout)
-
-
 def first_line(text):
     lines = [line for line in text.strip().splitlines() if line.strip()]
     if not lines:
@@ -55,7 +52,7 @@ def first_line(text):
 
 
 TreeValidation = namedtuple("TreeValidation", "dag_ids import_errors ignored")
-FILES_PER_PROCESS_AT_LEAST = 50  # each process pays for `import airflow` (about 2 s) once
+FILES_PER_PROCESS_AT_LEAST = 50  # a process not forked warm pays for `import airflow` (seconds) once
 
 
 def process_count(settings, files):
@@ -81,7 +78,7 @@ def validate_tree(tree, paths, settings, python=None):
                 json.dump(chunk, stream)
             command = [python or sys.executable or "python3", CHILD_SCRIPT, "--tree", tree, paths_file, result_file,
                        settings.plugins_folder]
-            running.append((chunk, result_file, _start(command, chunk_dir)))
+            running.append((chunk, result_file, _launch(command, chunk_dir, settings, python)))
         dag_ids, errors, ignored = {}, {}, []
         for chunk, result_file, process in running:
             status, output = _finish(process, settings.validation_timeout)
@@ -99,6 +96,17 @@ def validate_tree(tree, paths, settings, python=None):
     return TreeValidation(dag_ids, errors, sorted(ignored))
 
 
+def _launch(command, workdir, settings, python):
+    """A running validation: forked by the warm parent (warm_validator.py) when it is the server's own
+    Python that validates and `validation_warm_process` is on, else a new process of `python`."""
+    if python is None and getattr(settings, "validation_warm_process", False):
+        try:
+            return WarmChild(command[2:], workdir, settings.validation_timeout)
+        except WarmUnavailable:
+            pass
+    return _start(command, workdir)
+
+
 def _start(command, workdir):
     return subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -106,6 +114,8 @@ def _start(command, workdir):
 
 def _finish(process, timeout):
     """(exit status or None on timeout, output) of a started process; its group dies on timeout."""
+    if isinstance(process, WarmChild):
+        return process.finish(timeout)
     try:
         output, _stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
