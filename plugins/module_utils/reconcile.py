@@ -210,7 +210,8 @@ class Reconciler:
         if state == "absent":
             return Plan(ident, "delete" if current else None, current, None, secret=secret)
         if current is None:
-            after = dict((f, desired.get(f)) for f in res.fields)
+            # Only what was declared: an option left out is not shown (nor sent) as null.
+            after = dict((f, desired[f]) for f in res.fields if desired.get(f) is not None)
             after[res.id_field] = ident
             return Plan(ident, "create", None, after, fields=[f for f in res.fields if desired.get(f) is not None],
                         secret=secret, desired=desired)

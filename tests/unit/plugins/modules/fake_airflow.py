@@ -151,7 +151,7 @@ class FakeAirflow:
 
     def dag_runs(self, method, collection, ident, body):
         if method == "POST" and ident is None:
-            run = dict(body, state="queued", dag_id=collection.split("/")[2])
+            run = dict(body, state="queued", dag_id=collection.split("/")[3])
             run.setdefault("dag_run_id", "manual__fake")
             self.objects[collection][run["dag_run_id"]] = run
             return Response(200, run)
