@@ -40,7 +40,8 @@ def compare_fields(resource, ident, desired, state, current, secret, resend_secr
     if state == "absent":
         return Plan(ident, "delete" if current else None, current, None, secret=secret)
     if current is None:
-        after = dict((f, written(desired.get(f))) for f in resource.fields)
+        # Only what was declared (a cleared field too): an option left out is not shown as null.
+        after = dict((f, written(desired[f])) for f in resource.fields if desired.get(f) is not None)
         after[resource.id_field] = ident
         return Plan(ident, "create", None, after, fields=[f for f in resource.fields if is_value(desired.get(f))],
                     secret=secret, desired=desired)

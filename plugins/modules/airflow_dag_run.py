@@ -158,20 +158,23 @@ dag_run:
   description:
     - The run as the API shows it after the task (Airflow 2 and 3 show different fields); secret conf values are
       shown as C(<hidden>). Empty after O(state=absent).
-    - In check mode, for a run that would be triggered, the values it would get.
+    - In check mode, for a run that would be triggered, the values it would get (state C(queued)); for an
+      existing run, the run as the API shows it, with the state or note it would be marked with.
   returned: always
   type: dict
   sample: {"dag_id": "orders_etl", "dag_run_id": "release-1.2.3", "state": "success", "conf": {"full_refresh": true},
            "note": "Triggered by the release pipeline", "logical_date": null}
 task_instances:
-  description: The states of the run's task instances when the wait ended.
-  returned: with O(wait), when the run exists
+  description:
+    - The states of the run's task instances when the wait ended.
+    - In check mode (which does not wait), their states now; empty for a run that would be triggered.
+  returned: with O(wait)
   type: list
   elements: dict
   sample: [{"task_id": "extract", "map_index": -1, "state": "success", "try_number": 1}]
 failed_tasks:
   description: The ids of the task instances that failed, when the run failed.
-  returned: with O(wait), when the run exists
+  returned: with O(wait)
   type: list
   elements: str
   sample: ["load"]
@@ -249,7 +252,7 @@ class DagRunResource(Resource):
         return None
 
     def redact(self, state):
-        return dict(state, conf=redact(state.get("conf")))
+        return dict(state, conf=redact(state["conf"])) if "conf" in state else dict(state)
 
 
 def wait_for_run(client, path, timeout, interval, sleep=time.sleep, clock=time.monotonic):
@@ -324,13 +327,42 @@ class DagRunTask:
         result["unpaused"] = bool(unpause_result and unpause_result["changed"])
         result["changed"] = result["changed"] or result["unpaused"]
         run = result.get("dag_run") or {}
-        if p["state"] == "absent" or self.module.check_mode or not run.get("dag_run_id"):
-            return result  # nothing to read back: deleted, or not triggered in check mode
+        if p["state"] == "absent":
+            return result  # nothing to read back
+        if self.module.check_mode:
+            return self.check_mode_result(result, resource, api)
         run_path = resource.item_path(api, run["dag_run_id"])
         if not p["wait"]:
             result["dag_run"] = resource.redact(self.client.get(run_path))
+            self.show_state_in_diff(result)
             return result
         return self.wait(result, resource, run_path)
+
+    def check_mode_result(self, result, resource, api):
+        """The shape of a real run's result without writing or waiting: an existing run as the API shows
+        it (with the state or note it would be marked with) and its task states as they are now; a run
+        that would be triggered with the values it would get (Airflow queues a new run)."""
+        planned = result["dag_run"]
+        existing = result["diff"]["before"]
+        if existing:
+            run_path = resource.item_path(api, planned["dag_run_id"])
+            shown = self.client.get(run_path)
+            shown.update((f, planned[f]) for f in ("state", "note") if planned.get(f) is not None)
+            result["dag_run"] = resource.redact(shown)
+            states = task_states(self.client, run_path) if self.p["wait"] else []
+        else:
+            result["dag_run"] = dict(planned, dag_id=self.p["dag_id"], state=planned.get("state") or "queued")
+            states = []
+        if self.p["wait"]:
+            result.update(task_instances=states, failed_tasks=failed_task_ids(states))
+        return result
+
+    @staticmethod
+    def show_state_in_diff(result):
+        """A triggered run's diff shows the state the server gave it (queued, or final after a wait),
+        not the unset state the trigger declared."""
+        if not result["diff"]["before"] and result["diff"]["after"] and result["dag_run"].get("state"):
+            result["diff"]["after"]["state"] = result["dag_run"]["state"]
 
     def unpause_if_needed(self, dag, resource):
         """Unpause when asked; refuse to wait for a run of a paused DAG, before anything is written."""
@@ -360,6 +392,7 @@ class DagRunTask:
         run, finished = wait_for_run(self.client, run_path, p["wait_timeout"], p["poll_interval"])
         states = task_states(self.client, run_path)
         result.update(dag_run=resource.redact(run), task_instances=states, failed_tasks=failed_task_ids(states))
+        self.show_state_in_diff(result)
         what = "DAG run %r of DAG %r" % (run.get("dag_run_id"), p["dag_id"])
         if not finished:
             raise ReconcileError("%s is still %s after %s s (wait_timeout)" % (what, run.get("state"), p["wait_timeout"]),

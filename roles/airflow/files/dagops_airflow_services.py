@@ -10,8 +10,9 @@ stdout and stderr appended to LOG_DIR/NAME.log) that starts `airflow ARGS` in a 
 own and starts it again, with a growing delay, when it dies. RUN_DIR/NAME.pid holds the supervisor's
 pid, RUN_DIR/NAME.child.pid the airflow process's; a pid file whose process is gone, or whose pid now
 belongs to another program (/proc/PID/cmdline), is stale: ignored and removed.
-`stop` ends the supervisor, which ends the airflow process group (SIGTERM, SIGKILL after the stop
-timeout), and then anything of that process tree still alive. `try-restart` restarts only the running
+`stop` ends the supervisor, which sends SIGTERM to the airflow process alone (it stops its own
+workers), SIGKILL to its process tree if it is still there after the stop timeout, and SIGTERM, then
+SIGKILL, to whatever of the tree it left behind; then `stop` ends anything of that tree still alive. `try-restart` restarts only the running
 services (systemd's meaning) and ignores names that are not configured on this host. Every command
 but exec/airflow/python prints one JSON object: `started`, `stopped`, `restarted` list what changed.
 
@@ -42,6 +43,7 @@ STABLE_AFTER = 60.0  # a child that ran this long resets the backoff
 START_CONFIRM_TIMEOUT = 10.0
 POLL = 0.2
 FAMILY_REFRESH = 5.0
+LEFTOVER_TIMEOUT = 5.0  # what the stopped airflow process left behind gets this long after SIGTERM
 
 
 class ServiceError(Exception):
@@ -272,7 +274,7 @@ def finish_stops(stops):
     if running:
         timeout = max(float(stop["service"].config["stop_timeout"]) for stop in running)
         supervisors = {stop["supervisor"] for stop in running if stop["supervisor"]}
-        wait_until(lambda: not supervisors & set(live_processes()), timeout + 10)
+        wait_until(lambda: not supervisors & set(live_processes()), timeout + LEFTOVER_TIMEOUT + 15)
         # An unsupervised child gets its SIGTERM here; what a supervisor left gets SIGKILL.
         orphans = set().union(*(stop["groups"] for stop in running if not stop["supervisor"]))
         terminate_groups(orphans, timeout)
@@ -306,6 +308,22 @@ def terminate_groups(groups, term_timeout):
         if wait_until(lambda: not descendant_groups(live_processes(), groups), wait):
             return True
     return not descendant_groups(live_processes(), groups)
+
+
+def stop_child(child, groups, timeout):
+    """systemd's KillMode=mixed: SIGTERM to the airflow process alone, which stops its own workers its
+    own way (the scheduler tells its LocalExecutor workers to finish, the triggerer its trigger runner);
+    once it is gone, SIGTERM then SIGKILL to what is left of its process tree; SIGKILL to all of it
+    if it is still there after `timeout`. A SIGTERM to the whole group at once reaches those workers
+    in the middle of that shutdown, and the airflow process then waits for them until it is killed."""
+    family = descendant_groups(live_processes(), groups | {child.pid})
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.wait(timeout=timeout)
+    terminate_groups(family, LEFTOVER_TIMEOUT if child.poll() is not None else 0)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.wait(timeout=5)
 
 
 def run_as(config):
@@ -369,9 +387,7 @@ def supervise(config, name):
                 groups, refreshed = descendant_groups(live_processes(), groups | {child.pid}), time.monotonic()
         if stopping["flag"]:
             say(f"{name}: stopping")
-            terminate_groups(descendant_groups(live_processes(), groups | {child.pid}), float(config["stop_timeout"]))
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=5)
+            stop_child(child, groups, float(config["stop_timeout"]))
             break
         # The child died by itself: end what it left in its group, then start it again after a delay.
         terminate_groups(groups | {child.pid}, 5)

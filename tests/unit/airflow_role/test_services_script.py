@@ -186,3 +186,55 @@ def test_life_cycle_with_a_stand_in_for_airflow(tmp_path):
 def test_systemd_mode_refuses_to_start(tmp_path):
     rc, message = run_script(write_config(tmp_path, manager="systemd"), "start")
     assert rc == 2 and "managed by systemd" in message
+
+
+# A stand-in for an airflow process whose worker must be stopped its way (the scheduler's LocalExecutor
+# workers, the triggerer's trigger runner): on SIGTERM it asks the worker to finish (SIGUSR1) and waits
+# for it. A worker that gets a SIGTERM of its own notes it and, busy shutting down, no longer listens,
+# so its parent waits for it until the stop timeout.
+FAKE_AIRFLOW_WITH_WORKER = """#!{python}
+import signal, subprocess, sys, time
+WORKER = '''
+import signal, sys, time
+def on_term(*_):
+    open(sys.argv[1], "a").write("worker got SIGTERM\\\\n")
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, on_term)
+signal.signal(signal.SIGUSR1, lambda *_: sys.exit(0))
+while True:
+    time.sleep(0.1)
+'''
+worker = subprocess.Popen([sys.executable, "-c", WORKER, "{marker}"])
+def on_term(*_):
+    worker.send_signal(signal.SIGUSR1)
+    worker.wait()
+    sys.exit(0)
+signal.signal(signal.SIGTERM, on_term)
+while True:
+    time.sleep(0.1)
+"""
+
+
+def test_stop_lets_airflow_stop_its_own_workers_before_the_rest_of_its_group(tmp_path):
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    marker = tmp_path / "worker-signals"
+    (venv_bin / "airflow").write_text(FAKE_AIRFLOW_WITH_WORKER.format(python=sys.executable, marker=marker))
+    (venv_bin / "airflow").chmod(stat.S_IRWXU)
+    (tmp_path / "home").mkdir()
+    path = write_config(tmp_path, stop_timeout=15, services={"scheduler": ["scheduler"]})
+    try:
+        rc, started = run_script(path, "start")
+        assert rc == 0 and started["started"] == ["scheduler"]
+        time.sleep(1)  # the worker is up and has its handlers
+        begun = time.monotonic()
+        rc, stopped = run_script(path, "stop")
+        took = time.monotonic() - begun
+        assert rc == 0 and stopped["stopped"] == ["scheduler"]
+        assert not marker.exists(), "the worker got a SIGTERM of its own"
+        assert took < 8, "the stop waited %.1f s (the stop timeout is 15 s)" % took
+    finally:
+        run_script(path, "stop")
+    time.sleep(0.2)
+    leftovers = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False).stdout
+    assert leftovers == ""
