@@ -8,7 +8,7 @@ help:
 	@echo "make demo       install and start a local Airflow 3.3 on 127.0.0.1:8080 (playbooks/bootstrap.yml),"
 	@echo "                then apply playbooks/site.yml, deploy_dags.yml and demo.yml to it"
 	@echo "make demo-stop  stop it"
-	@echo "make test       lint, docs lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3"
+	@echo "make test       lint, docs lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3, role tests, topology"
 	@echo "make topology   one Airflow 3.3 on PostgreSQL + Celery/Redis over three AIRFLOW_HOMEs (role, real servers)"
 	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import; GitOps DAG sync"
 	@echo "make docs       build the docsite (antsibull-docs, Sphinx) into .cache/docs/site/build/html/"
