@@ -9,6 +9,7 @@ import time
 
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
 from ansible_collections.dagops.airflow.plugins.module_utils.dates import utc_date
+from ansible_collections.dagops.airflow.plugins.module_utils.polling import poll_until
 
 SHOWN = ("id", "dag_id", "from_date", "to_date", "is_paused", "reprocess_behavior", "max_active_runs",
          "created_at", "completed_at")
@@ -62,12 +63,8 @@ def put_action(client, backfill_id, action):
 
 def wait_until_completed(client, backfill_id, timeout, interval, sleep=time.sleep, clock=time.monotonic):
     api = client.connect()
-    deadline = clock() + timeout
-    while True:
-        backfill = client.get(backfill_path(api, backfill_id))
-        if backfill.get("completed_at") is not None or clock() >= deadline:
-            return backfill, backfill.get("completed_at") is not None
-        sleep(max(0, min(interval, deadline - clock())))
+    return poll_until(lambda: client.get(backfill_path(api, backfill_id)),
+                      lambda backfill: backfill.get("completed_at") is not None, timeout, interval, sleep, clock)
 
 
 def backfill_runs(client, dag_id, from_date, to_date):

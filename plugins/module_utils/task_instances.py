@@ -9,6 +9,7 @@ import fnmatch
 import time
 
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
+from ansible_collections.dagops.airflow.plugins.module_utils.polling import poll_until
 
 # The states a task instance ends in (Airflow's State.finished).
 FINAL_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
@@ -160,13 +161,14 @@ def describe(ti):
 
 def wait_for_final(client, dag_id, pending, timeout, interval, sleep=time.sleep, clock=time.monotonic):
     """``pending``: {run_id: set of (task_id, map_index)}. Returns ({run_id: {key: ti}}, finished)."""
-    deadline = clock() + timeout
-    while True:
+    def read():
         current = {}
         for run_id, keys in pending.items():
             instances = run_task_instances(client, dag_id, run_id)
             current[run_id] = dict((k, instances[k]) for k in keys if k in instances)
-        done = all(ti.get("state") in FINAL_STATES for tis in current.values() for ti in tis.values())
-        if done or clock() >= deadline:
-            return current, done
-        sleep(max(0, min(interval, deadline - clock())))
+        return current
+
+    def finished(current):
+        return all(ti.get("state") in FINAL_STATES for tis in current.values() for ti in tis.values())
+
+    return poll_until(read, finished, timeout, interval, sleep, clock)

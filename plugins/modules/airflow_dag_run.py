@@ -200,6 +200,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.dates import aware_
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import compare, DIFFERENT, redact, secret_strings
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, wait_options
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
+from ansible_collections.dagops.airflow.plugins.module_utils.polling import poll_until
 
 FINAL_STATES = ("success", "failed")
 MARKS = ("success", "failed", "queued")
@@ -257,12 +258,8 @@ class DagRunResource(Resource):
 
 def wait_for_run(client, path, timeout, interval, sleep=time.sleep, clock=time.monotonic):
     """(run, finished): the run once it is in a final state, or as it is when ``timeout`` runs out."""
-    deadline = clock() + timeout
-    while True:
-        run = client.get(path)
-        if run.get("state") in FINAL_STATES or clock() >= deadline:
-            return run, run.get("state") in FINAL_STATES
-        sleep(max(0, min(interval, deadline - clock())))
+    return poll_until(lambda: client.get(path), lambda run: run.get("state") in FINAL_STATES, timeout, interval,
+                      sleep, clock)
 
 
 def task_states(client, run_path):
