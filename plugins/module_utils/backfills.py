@@ -56,7 +56,15 @@ def dry_run(client, request):
 
 def create(client, request):
     api = client.connect()
-    return client.post(backfill_path(api), request, ok=(200, 201))
+
+    def landed():
+        # A create whose answer was lost (a dropped connection; a 500 from a locked SQLite) took
+        # effect only if the DAG now has an unfinished backfill of this range; else it is resent.
+        mine = [b for b in unfinished(client, request["dag_id"])
+                if same_range(b, request["from_date"], request["to_date"])]
+        return mine[0] if mine else None
+
+    return client.post(backfill_path(api), request, ok=(200, 201), confirm=landed)
 
 
 def put_action(client, backfill_id, action):

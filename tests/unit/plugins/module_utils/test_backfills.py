@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import dialect_for
 from ansible_collections.dagops.airflow.plugins.module_utils.backfills import (
-    backfill_path, body, same_range, shown,
+    backfill_path, body, create, same_range, shown,
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import redact
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError
@@ -33,3 +33,29 @@ def test_no_conf_is_left_out_of_the_body_not_sent_as_null():
     # Airflow 3.0 and 3.1 answer 422 "dag_run_conf: Input should be a valid dictionary" to null.
     assert "dag_run_conf" not in body("d", "F", "T", "none", 2, False, None)
     assert body("d", "F", "T", "none", 2, False, {})["dag_run_conf"] == {}
+
+
+class LostAnswerClient:
+    """Its POST hands back the confirm callback, as the client calls it after a lost answer."""
+
+    def __init__(self, listed):
+        self.listed = listed
+
+    def connect(self):
+        return dialect_for("v2")
+
+    def list_all(self, path, key, params=None):
+        return [b for b in self.listed if b["dag_id"] == params["dag_id"]]
+
+    def post(self, path, request, ok=(200,), confirm=None):
+        return confirm
+
+
+def test_a_create_whose_answer_was_lost_counts_only_when_an_unfinished_backfill_of_the_range_exists():
+    request = body("d", "2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00", "none", 2, False, None)
+    mine = {"id": 7, "dag_id": "d", "from_date": "2024-01-01T00:00:00Z", "to_date": "2024-01-02T00:00:00Z",
+            "completed_at": None}
+    assert create(LostAnswerClient([mine]), request)() == mine
+    other_range = dict(mine, to_date="2024-01-03T00:00:00Z")
+    finished = dict(mine, completed_at="2024-01-05T00:00:00Z")
+    assert create(LostAnswerClient([other_range, finished]), request)() is None
