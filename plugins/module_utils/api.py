@@ -244,6 +244,21 @@ class ApiV2(ApiV1):
         return "PATCH", path, {"note": note}, self.update_mask("taskInstances", ["note"])
 
 
+def health_statuses(health):
+    """The statuses of a health answer that say whether the server is healthy: each component's
+    that reports one, but not the triggerer's while none ever ran (an optional component). Up to
+    3.3 its status is then null; 3.4 reports it "unhealthy" (detailed_status "down") without a
+    heartbeat."""
+    statuses = []
+    for name, part in (health or {}).items():
+        if not isinstance(part, dict) or not part.get("status"):
+            continue
+        if name == "triggerer" and not part.get("latest_triggerer_heartbeat") and not part.get("instances"):
+            continue
+        statuses.append(part["status"])
+    return statuses
+
+
 def version_tuple(version):
     """``"3.2.1"`` -> (3, 2, 1); pre-release suffixes are ignored; unknown -> ()."""
     numbers = []

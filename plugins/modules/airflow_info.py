@@ -65,7 +65,9 @@ health:
   type: dict
   sample: {"metadatabase": {"status": "healthy"}, "scheduler": {"status": "healthy", "latest_scheduler_heartbeat": "2026-11-21T06:00:00+00:00"}}
 healthy:
-  description: True when every component that reports a status reports C(healthy).
+  description:
+    - True when every component that reports a status reports C(healthy). A triggerer that never ran
+      (no heartbeat) does not count, as it is optional (Airflow 3.4 reports it C(unhealthy), earlier versions without a status).
   returned: success
   type: bool
   sample: true
@@ -113,6 +115,7 @@ rest_api_plugin_problem:
   sample: "the collection's REST plugin does not answer at http://127.0.0.1:8080/rest_api/v1/version (install ...)"
 """
 
+from ansible_collections.dagops.airflow.plugins.module_utils.api import health_statuses
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
 
 
@@ -120,7 +123,7 @@ def gather(client):
     api = client.connect()
     version = client.server_version()
     health = client.get(api.health_path)
-    statuses = [part.get("status") for part in health.values() if isinstance(part, dict) and part.get("status")]
+    statuses = health_statuses(health)
     plugin = client.rest_plugin()
     return dict(
         changed=False,

@@ -41,3 +41,18 @@ def test_bulk_update_masks_from_airflow_3_2_on():
     assert not v1.bulk_update_masks("2.11.0")
     assert [v2.bulk_update_masks(v) for v in ("3.0.6", "3.1.8", "3.2.2", "3.3.2", "3.4.0b2")] == [
         False, False, True, True, True]
+
+
+def test_a_triggerer_that_never_ran_does_not_count_for_health():
+    from ansible_collections.dagops.airflow.plugins.module_utils.api import health_statuses
+
+    up = {"status": "healthy"}
+    # 3.3 and earlier: no status; 3.4: "unhealthy", detailed "down", no heartbeat, no instances.
+    never_33 = {"status": None, "latest_triggerer_heartbeat": None}
+    never_34 = {"status": "unhealthy", "latest_triggerer_heartbeat": None, "detailed_status": "down", "instances": None}
+    died = {"status": "unhealthy", "latest_triggerer_heartbeat": "2026-12-06T08:00:00+00:00"}
+    for triggerer in (never_33, never_34):
+        assert health_statuses({"metadatabase": up, "scheduler": up, "triggerer": triggerer}) == ["healthy", "healthy"]
+    assert "unhealthy" in health_statuses({"metadatabase": up, "triggerer": died})
+    # A scheduler without a heartbeat still counts.
+    assert health_statuses({"scheduler": {"status": "unhealthy", "latest_scheduler_heartbeat": None}}) == ["unhealthy"]
