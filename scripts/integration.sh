@@ -27,9 +27,11 @@ flavors=("$@")
 read -r -a targets <<<"${TARGETS:-}"
 # (airflow_info covers the token exchange on FAB; the variable target has nothing FAB-specific.)
 fab_targets=(airflow_info airflow_user airflow_role rest_api_plugin)
-# The flavors that run every target; the others run the quick profile.
+# The flavors that run every target; the others run the quick profile, plus any targets named
+# for them here (e.g. a target of a feature that only their version has).
 full_flavors=" 2.11 3.3 "
 profile_target=version_profile
+declare -A profile_extra_targets=([3.2]="")
 examples=yes
 if [ ${#targets[@]} -gt 0 ]; then
   examples=no
@@ -84,7 +86,7 @@ PY
   if [ ${#run_targets[@]} -eq 0 ]; then
     if [ "$flavor" = 3.3-fab ]; then run_targets=("${fab_targets[@]}")
     elif [[ "$full_flavors" == *" $flavor "* ]]; then exclude=(--exclude "$profile_target")
-    else run_targets=("$profile_target")
+    else read -r -a run_targets <<<"$profile_target ${profile_extra_targets[$flavor]:-}"
     fi
   fi
   if [ "${run_targets[*]}" != none ]; then

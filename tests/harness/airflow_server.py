@@ -41,8 +41,11 @@ PLUGIN_MAX_BATCH_SIZE = 4194304  # likewise: a batch of five 1 MB files is refus
 FLAVORS = {
     "2.11": {"venv": "airflow-2.11.0", "api": "v1", "auth": "basic"},
     "3.0": {"venv": "airflow-3.0.6", "api": "v2", "auth": "simple"},
+    "3.0-fab": {"venv": "airflow-3.0.6-fab", "api": "v2", "auth": "fab"},
     "3.1": {"venv": "airflow-3.1.8", "api": "v2", "auth": "simple"},
+    "3.1-fab": {"venv": "airflow-3.1.8-fab", "api": "v2", "auth": "fab"},
     "3.2": {"venv": "airflow-3.2.2", "api": "v2", "auth": "simple"},
+    "3.2-fab": {"venv": "airflow-3.2.2-fab", "api": "v2", "auth": "fab"},
     "3.3": {"venv": "airflow-3.3.2", "api": "v2", "auth": "simple"},
     "3.3-fab": {"venv": "airflow-3.3.2-fab", "api": "v2", "auth": "fab"},
     "3.4": {"venv": "airflow-3.4.0b2", "api": "v2", "auth": "simple"},  # pre-release: reported only

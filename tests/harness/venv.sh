@@ -7,7 +7,7 @@
 #   tests/harness/venv.sh airflow-2.11.0   Airflow 2.11.0
 #   tests/harness/venv.sh airflow-3.0.6    Airflow 3.0.6 (simple auth manager), likewise 3.1.8, 3.2.2
 #   tests/harness/venv.sh airflow-3.3.2    Airflow 3.3.2 (simple auth manager)
-#   tests/harness/venv.sh airflow-3.3.2-fab Airflow 3.3.2 + the FAB provider
+#   tests/harness/venv.sh airflow-3.3.2-fab Airflow 3.3.2 + the FAB provider (likewise 3.0.6-fab, 3.1.8-fab, 3.2.2-fab)
 #   tests/harness/venv.sh airflow-3.4.0b2  Airflow 3.4.0b2, the newest pre-release (reported, never failing)
 #
 # Venvs live under $DAGOPS_CACHE (default ~/.cache/dagops-airflow/venvs), one folder per name,
@@ -31,6 +31,9 @@ case "$name" in
   airflow-3.0.6)   python=$py311; reqs=("apache-airflow==3.0.6") ;;
   airflow-3.1.8)   python=$py311; reqs=("apache-airflow==3.1.8") ;;
   airflow-3.2.2)   python=$py311; reqs=("apache-airflow==3.2.2") ;;
+  airflow-3.0.6-fab) python=$py311; reqs=("apache-airflow==3.0.6" "apache-airflow-providers-fab") ;;
+  airflow-3.1.8-fab) python=$py311; reqs=("apache-airflow==3.1.8" "apache-airflow-providers-fab") ;;
+  airflow-3.2.2-fab) python=$py311; reqs=("apache-airflow==3.2.2" "apache-airflow-providers-fab") ;;
   airflow-3.3.2)   python=$py311; reqs=("apache-airflow==3.3.2") ;;
   airflow-3.3.2-fab) python=$py311; reqs=("apache-airflow==3.3.2" "apache-airflow-providers-fab") ;;
   # A pre-release: uv takes one only where asked, so its core and task SDK are named too.
