@@ -35,6 +35,8 @@ options:
         new role is created without any.
       - Action and resource names are Airflow's, as the UI lists them under Security, Permissions. An unknown
         action or resource fails the task and writes nothing.
+      - C(can_read) on C(Website) (the homepage), which FAB gives every role itself, is neither compared nor shown
+        unless it is declared.
       - Airflow 2's API can add permissions to a role but not take them away. There the module fails before
         writing anything when a permission would have to be removed, and names the C(airflow roles del-perms)
         command that removes it.
@@ -148,6 +150,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.module import Airfl
 
 # The roles Airflow creates itself (and re-creates at every start of its web/api server).
 BUILT_IN_ROLES = ("Admin", "Op", "User", "Viewer", "Public")
+HOMEPAGE = ("can_read", "Website")
 
 
 class RoleResource(FabResource):
@@ -165,6 +168,12 @@ class RoleResource(FabResource):
     def from_api(self, obj, desired=None):
         pairs = [(item.get("action", {}).get("name"), item.get("resource", {}).get("name"))
                  for item in obj.get("actions") or []]
+        declared = (desired or {}).get("permissions")
+        if declared is not None and HOMEPAGE not in set(pair(p) for p in declared):
+            # FAB gives every custom role the homepage whenever it syncs its roles (at a server start;
+            # with the FAB provider of Airflow 3.1 and 3.2 at every request of its API): not declaring
+            # it cannot take it away, so it is not a difference.
+            pairs = [p for p in pairs if p != HOMEPAGE]
         return {"name": obj.get("name"), "permissions": permission_list(pairs)}
 
     def to_body(self, state, fields):

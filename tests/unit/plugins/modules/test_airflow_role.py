@@ -47,3 +47,13 @@ def test_airflow_2_cannot_remove_a_permission_and_says_how_before_writing():
     grow = {"name": "Data Team", "permissions": [READ_DAGS, READ_POOLS, {"action": "can_edit", "resource": "Pools"}]}
     assert bound(RoleResource(), "v1").validate("Data Team", grow, "present", current) is None
     assert bound(RoleResource(), "v1").validate("Data Team", {"permissions": None}, "present", current) is None
+
+
+def test_the_homepage_fab_adds_to_every_role_is_no_difference_unless_declared():
+    # FAB's sync (Airflow 3.1 and 3.2's FAB provider: at every request of its API) adds it back.
+    stored = server_role(("can_read", "DAGs"), ("can_read", "Website"))
+    role = bound(RoleResource(), "v2")
+    assert role.from_api(stored, {"permissions": [READ_DAGS]})["permissions"] == [READ_DAGS]
+    homepage = {"action": "can_read", "resource": "Website"}
+    assert role.from_api(stored, {"permissions": [READ_DAGS, homepage]})["permissions"] == [READ_DAGS, homepage]
+    assert role.from_api(stored, {"permissions": None})["permissions"] == [READ_DAGS, homepage]
