@@ -10,7 +10,7 @@ help:
 	@echo "make demo-stop  stop it"
 	@echo "make test       lint, docs lint, sanity, unit and integration tests against real Airflow 2.11 and 3.3 (every target),"
 	@echo "                3.0, 3.1 and 3.2 (every module once), the 3.4 pre-release (reported, not failing), role tests, topology"
-	@echo "make integration FLAVORS=\"3.2\"  one server: 2.11 3.3 3.3-fab (full), 3.0 3.1 3.2 3.4 (quick profile)"
+	@echo "make integration FLAVORS=\"3.2\"  one server: 2.11 3.3 3.3-fab (full), 3.0 3.1-fab 3.2 3.4 (quick profile)"
 	@echo "make topology   one Airflow 3.3 on PostgreSQL + Celery/Redis over three AIRFLOW_HOMEs (role, real servers)"
 	@echo "make bench      100 and 1000 variables: bulk form, single-form loop, uri loop, CLI import; GitOps DAG sync"
 	@echo "make docs       build the docsite (antsibull-docs, Sphinx) into .cache/docs/site/build/html/"

@@ -6,8 +6,9 @@
   airflow_server.py status --state-dir DIR            exit 0 if healthy
   airflow_server.py cli    --state-dir DIR -- ARGS... run `airflow ARGS` with that server's env
 
-FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth manager), 3.3-fab
-(API v2, FAB auth manager) or 3.4 (the newest pre-release, simple auth manager); each runs the
+FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth manager), 3.0-fab,
+3.1-fab, 3.2-fab, 3.3-fab (API v2, FAB auth manager) or 3.4 (the newest pre-release, simple auth
+manager); each runs the
 latest patch pinned in FLAVORS. The login is always admin/admin, and viewer/viewer is a user
 without admin rights.
 --rest-api-plugin installs the collection's REST plugin (roles/rest_api_plugin/files) in the
