@@ -8,9 +8,8 @@
 
 FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth manager), 3.0-fab,
 3.1-fab, 3.2-fab, 3.3-fab (API v2, FAB auth manager) or 3.4 (the newest pre-release, simple auth
-manager); each runs the
-latest patch pinned in FLAVORS. The login is always admin/admin, and viewer/viewer is a user
-without admin rights.
+manager); each runs the latest patch pinned in FLAVORS. The login is always admin/admin, and
+viewer/viewer is a user without admin rights.
 --rest-api-plugin installs the collection's REST plugin (roles/rest_api_plugin/files) in the
 server's plugins folder before the processes start. `start` prints DIR/server.json on stdout; human
 messages go to stderr. Stdlib only: this runs on the controller's python, not in the Airflow venv.
