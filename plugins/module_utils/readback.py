@@ -18,6 +18,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     contains_masked, is_sensitive_name, secret_strings,
 )
+from ansible_collections.dagops.airflow.plugins.module_utils.teams import with_team
 
 CONNECTION_FIELDS = ("conn_type", "description", "host", "login", "schema", "port")
 
@@ -59,12 +60,12 @@ def _listed(client, collection, id_field, selection):
 
 # ----- variables --------------------------------------------------------------------------------
 def variable_item(obj):
-    """(bulk item, masked names) for one variable of the API."""
+    """(bulk item, masked names) for one variable of the API; ``team_name`` only where it has a team."""
     key = obj["key"]
     value = obj.get("value")
     if value is not None and _variable_is_secret(key, value):
-        return {"key": key, "value": None, "description": obj.get("description")}, ["%s.value" % key]
-    return {"key": key, "value": value, "description": obj.get("description")}, []
+        return with_team({"key": key, "value": None, "description": obj.get("description")}, obj), ["%s.value" % key]
+    return with_team({"key": key, "value": value, "description": obj.get("description")}, obj), []
 
 
 def _variable_is_secret(key, value):
@@ -106,7 +107,7 @@ def connection_item(obj, shows_password):
         masked.append("%s.password" % conn_id)
     item["extra"], hidden = _extra_item(conn_id, obj.get("extra"))
     masked.extend(hidden)
-    return item, masked, not_shown
+    return with_team(item, obj), masked, not_shown
 
 
 def _extra_item(conn_id, extra):
@@ -147,8 +148,8 @@ def read_connections(client, selection):
 
 # ----- pools ------------------------------------------------------------------------------------
 def pool_item(obj):
-    return {"name": obj["name"], "slots": obj.get("slots"), "description": obj.get("description"),
-            "include_deferred": obj.get("include_deferred")}
+    return with_team({"name": obj["name"], "slots": obj.get("slots"), "description": obj.get("description"),
+                      "include_deferred": obj.get("include_deferred")}, obj)
 
 
 def read_pools(client, selection):
