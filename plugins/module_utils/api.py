@@ -75,6 +75,10 @@ class ApiV1:
         then answers HTTP 500 for it and for every pool listing (``open_slots`` is infinite)."""
         return False
 
+    def bulk_update_masks(self, airflow_version):
+        """Whether the bulk PATCH's ``update`` action takes an ``update_mask`` (no bulk on v1)."""
+        return False
+
     def fab_path(self, *parts):
         """Users and roles live with the FAB security model, wherever this Airflow serves it."""
         return "/".join((self.fab_prefix,) + tuple(_quote(p) for p in parts))
@@ -220,6 +224,12 @@ class ApiV2(ApiV1):
 
     def unlimited_pool_slots(self, airflow_version):
         # 3.0 and 3.1 refuse -1 or fail to show the pool; 3.2 validates slots >= -1 and shows it.
+        return version_tuple(airflow_version) >= (3, 2)
+
+    def bulk_update_masks(self, airflow_version):
+        # 3.2 added update_mask to the bulk update action; 3.0 and 3.1 refuse it (422 "Extra inputs
+        # are not permitted") and would replace whole objects, so updates there go one by one to
+        # the single PATCH, which takes a mask on every 3.x.
         return version_tuple(airflow_version) >= (3, 2)
 
     def run_date_range_params(self, start, end):

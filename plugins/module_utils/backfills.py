@@ -39,8 +39,12 @@ def shown(backfill, redact):
 
 
 def body(dag_id, from_date, to_date, reprocess_behavior, max_active_runs, run_backwards, dag_run_conf):
-    return {"dag_id": dag_id, "from_date": from_date, "to_date": to_date, "reprocess_behavior": reprocess_behavior,
-            "max_active_runs": max_active_runs, "run_backwards": run_backwards, "dag_run_conf": dag_run_conf}
+    request = {"dag_id": dag_id, "from_date": from_date, "to_date": to_date, "reprocess_behavior": reprocess_behavior,
+               "max_active_runs": max_active_runs, "run_backwards": run_backwards}
+    # No conf: the key is left out, so every 3.x applies its own default (3.0 and 3.1 refuse null).
+    if dag_run_conf is not None:
+        request["dag_run_conf"] = dag_run_conf
+    return request
 
 
 def dry_run(client, request):

@@ -33,6 +33,14 @@ def bulk_actions(resource, plans, chunk=BULK_CHUNK):
     return actions
 
 
+def bulk_and_single(plans, masked_updates):
+    """(plans for the bulk PATCH, plans to write one by one): where the bulk update action takes
+    no update mask (``api.bulk_update_masks``), updates leave the bulk request."""
+    if masked_updates:
+        return list(plans), []
+    return [p for p in plans if p.action != "update"], [p for p in plans if p.action == "update"]
+
+
 def bulk_errors(answer):
     """The per-entity errors in a bulk answer (Airflow answers 200 even when entities fail),
     as "action: error" lines."""

@@ -12,7 +12,8 @@ import fnmatch
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.dagops.airflow.plugins.module_utils import fingerprints
-from ansible_collections.dagops.airflow.plugins.module_utils.bulk_actions import bulk_actions, bulk_errors
+from ansible_collections.dagops.airflow.plugins.module_utils.bulk_actions import (
+    bulk_actions, bulk_and_single, bulk_errors)
 from ansible_collections.dagops.airflow.plugins.module_utils.clearing import CLEAR
 from ansible_collections.dagops.airflow.plugins.module_utils.client import AirflowError
 from ansible_collections.dagops.airflow.plugins.module_utils.diffs import diff_many, diff_pair
@@ -342,9 +343,12 @@ class Reconciler:
 
     def _write_bulk(self, plans):
         """One PATCH on the collection; Airflow answers 200 even when entities fail, so read the errors."""
-        path = self.resource.collection_path(self.client.connect())
-        answer = self.client.patch(path, {"actions": bulk_actions(self.resource, plans)})
+        api = self.client.connect()
+        plans, singles = bulk_and_single(plans, api.bulk_update_masks(self.client.server_version()))
+        path = self.resource.collection_path(api)
+        answer = self.client.patch(path, {"actions": bulk_actions(self.resource, plans)}) if plans else None
         errors = bulk_errors(answer)
         if errors:
             raise AirflowError("the bulk write of %s reported errors: %s" % (self.resource.collection, "; ".join(errors)),
                                "PATCH", self.client.url(path))
+        self._write_each(singles)

@@ -6,8 +6,10 @@
   airflow_server.py status --state-dir DIR            exit 0 if healthy
   airflow_server.py cli    --state-dir DIR -- ARGS... run `airflow ARGS` with that server's env
 
-FLAVOR is 2.11 (API v1, HTTP Basic), 3.3 (API v2, simple auth manager) or 3.3-fab (API v2, FAB
-auth manager); the login is always admin/admin, and viewer/viewer is a user without admin rights.
+FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth manager), 3.3-fab
+(API v2, FAB auth manager) or 3.4 (the newest pre-release, simple auth manager); each runs the
+latest patch pinned in FLAVORS. The login is always admin/admin, and viewer/viewer is a user
+without admin rights.
 --rest-api-plugin installs the collection's REST plugin (roles/rest_api_plugin/files) in the
 server's plugins folder before the processes start. `start` prints DIR/server.json on stdout; human
 messages go to stderr. Stdlib only: this runs on the controller's python, not in the Airflow venv.
@@ -38,8 +40,12 @@ PLUGIN_MAX_FILE_SIZE = 1048576  # below the plugin's default, so tests see the s
 PLUGIN_MAX_BATCH_SIZE = 4194304  # likewise: a batch of five 1 MB files is refused
 FLAVORS = {
     "2.11": {"venv": "airflow-2.11.0", "api": "v1", "auth": "basic"},
+    "3.0": {"venv": "airflow-3.0.6", "api": "v2", "auth": "simple"},
+    "3.1": {"venv": "airflow-3.1.8", "api": "v2", "auth": "simple"},
+    "3.2": {"venv": "airflow-3.2.2", "api": "v2", "auth": "simple"},
     "3.3": {"venv": "airflow-3.3.2", "api": "v2", "auth": "simple"},
     "3.3-fab": {"venv": "airflow-3.3.2-fab", "api": "v2", "auth": "fab"},
+    "3.4": {"venv": "airflow-3.4.0b2", "api": "v2", "auth": "simple"},  # pre-release: reported only
 }
 # Fixed test-only secrets, so sessions, JWTs and encrypted fields survive a restart.
 SECRET_KEY = "dagops-airflow-test-secret-key"

@@ -5,8 +5,10 @@
 #   tests/harness/venv.sh tools-2.21       ansible-core 2.21 on python 3.13 (sanity only)
 #   tests/harness/venv.sh docs             antsibull-docs, Sphinx and the Ansible theme (make docs)
 #   tests/harness/venv.sh airflow-2.11.0   Airflow 2.11.0
+#   tests/harness/venv.sh airflow-3.0.6    Airflow 3.0.6 (simple auth manager), likewise 3.1.8, 3.2.2
 #   tests/harness/venv.sh airflow-3.3.2    Airflow 3.3.2 (simple auth manager)
 #   tests/harness/venv.sh airflow-3.3.2-fab Airflow 3.3.2 + the FAB provider
+#   tests/harness/venv.sh airflow-3.4.0b2  Airflow 3.4.0b2, the newest pre-release (reported, never failing)
 #
 # Venvs live under $DAGOPS_CACHE (default ~/.cache/dagops-airflow/venvs), one folder per name,
 # keyed by the hash of what is installed into it, so a changed pin builds a new one and an
@@ -26,8 +28,14 @@ case "$name" in
   tools-2.21)      python=$py313; reqs=("ansible-core>=2.21.0a1,<2.22" "pytest" "requests") ;;
   docs)            python=$py311; reqs=("-r" "$here/requirements-docs.txt") ;;
   airflow-2.11.0)  python=$py311; reqs=("apache-airflow==2.11.0") ;;
+  airflow-3.0.6)   python=$py311; reqs=("apache-airflow==3.0.6") ;;
+  airflow-3.1.8)   python=$py311; reqs=("apache-airflow==3.1.8") ;;
+  airflow-3.2.2)   python=$py311; reqs=("apache-airflow==3.2.2") ;;
   airflow-3.3.2)   python=$py311; reqs=("apache-airflow==3.3.2") ;;
   airflow-3.3.2-fab) python=$py311; reqs=("apache-airflow==3.3.2" "apache-airflow-providers-fab") ;;
+  # A pre-release: uv takes one only where asked, so its core and task SDK are named too.
+  airflow-3.4.0b2) python=$py311; reqs=("apache-airflow==3.4.0b2" "apache-airflow-core==3.4.0b2"
+                                        "apache-airflow-task-sdk==1.4.0b2") ;;
   *) echo "venv.sh: unknown venv '$name'" >&2; exit 2 ;;
 esac
 

@@ -34,3 +34,10 @@ def test_import_error_filters_and_file_names():
 def test_stale_dags():
     assert dialect_for("v1").dag_is_stale({"is_active": False}) and not dialect_for("v1").dag_is_stale({"is_active": True})
     assert dialect_for("v2").dag_is_stale({"is_stale": True}) and not dialect_for("v2").dag_is_stale({"is_stale": False})
+
+
+def test_bulk_update_masks_from_airflow_3_2_on():
+    v1, v2 = dialect_for("v1"), dialect_for("v2")
+    assert not v1.bulk_update_masks("2.11.0")
+    assert [v2.bulk_update_masks(v) for v in ("3.0.6", "3.1.8", "3.2.2", "3.3.2", "3.4.0b2")] == [
+        False, False, True, True, True]

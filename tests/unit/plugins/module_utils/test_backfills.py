@@ -27,3 +27,9 @@ def test_the_body_and_the_shown_backfill_hide_conf_secrets():
     assert sent["run_backwards"] is True and sent["max_active_runs"] == 2 and sent["reprocess_behavior"] == "none"
     seen = shown({"id": 1, "dag_id": "d", "dag_run_conf": sent["dag_run_conf"], "extra": "x"}, redact)
     assert seen["dag_run_conf"] == {"api_token": "<hidden>", "rows": 1} and "extra" not in seen
+
+
+def test_no_conf_is_left_out_of_the_body_not_sent_as_null():
+    # Airflow 3.0 and 3.1 answer 422 "dag_run_conf: Input should be a valid dictionary" to null.
+    assert "dag_run_conf" not in body("d", "F", "T", "none", 2, False, None)
+    assert body("d", "F", "T", "none", 2, False, {})["dag_run_conf"] == {}

@@ -27,14 +27,18 @@ class Thing(Resource):
 
 
 class RecordingClient:
-    def __init__(self, version, objects, masked=()):
+    def __init__(self, version, objects, masked=(), airflow_version=None):
         self.api = dialect_for(version)
         self.objects = dict((o["name"], dict(o)) for o in objects)
         self.masked = masked
         self.writes = []
+        self.airflow_version = airflow_version or ("2.11.0" if version == "v1" else "3.3.2")
 
     def connect(self):
         return self.api
+
+    def server_version(self):
+        return self.airflow_version
 
     def _shown(self, obj):
         return dict(obj, **dict((f, "***") for f in self.masked if obj.get(f) is not None))
@@ -147,6 +151,25 @@ def test_v2_bulk_is_one_request_grouped_by_update_mask():
     assert [(a["action"], a.get("update_mask")) for a in actions] == [
         ("create", None), ("update", ["size"]), ("update", ["token"]), ("delete", None)]
     assert actions[3]["entities"] == ["gone"]
+
+
+@pytest.mark.parametrize("airflow_version", ["3.0.6", "3.1.8"])
+def test_before_airflow_3_2_bulk_updates_go_one_by_one_with_their_mask(airflow_version):
+    # 3.0 and 3.1 refuse update_mask in a bulk update action (and would replace whole objects).
+    client = RecordingClient("v2", [{"name": "a", "size": 1, "token": "t"}, {"name": "gone", "size": 1}],
+                             airflow_version=airflow_version)
+    engine(client).ensure_many([("a", {"size": 2}, "present"), ("c", {"size": 1}, "present"),
+                                ("gone", {}, "absent")])
+    bulk = [w for w in client.writes if "actions" in w[2]]
+    assert [a["action"] for a in bulk[0][2]["actions"]] == ["create", "delete"] and len(bulk) == 1
+    singles = [w for w in client.writes if "actions" not in w[2]]
+    assert singles == [("PATCH", "api/v2/things/a", {"name": "a", "size": 2}, {"update_mask": ["size"]})]
+
+
+def test_only_updates_leave_no_bulk_request_behind():
+    client = RecordingClient("v2", [{"name": "a", "size": 1}], airflow_version="3.1.8")
+    engine(client).ensure_many([("a", {"size": 2}, "present")])
+    assert [w[0] for w in client.writes] == ["PATCH"] and "actions" not in client.writes[0][2]
 
 
 def test_v1_bulk_writes_per_item():
