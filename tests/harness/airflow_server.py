@@ -1,7 +1,7 @@
 """Start and stop real local Airflow servers for integration tests, the demo and benchmarks.
 
   airflow_server.py start FLAVOR --state-dir DIR [--port N] [--jwt-expiration SECONDS] [--no-jwt-secret]
-                                                 [--rest-api-plugin]
+                                                 [--rest-api-plugin] [--multi-team]
   airflow_server.py stop   --state-dir DIR
   airflow_server.py status --state-dir DIR            exit 0 if healthy
   airflow_server.py cli    --state-dir DIR -- ARGS... run `airflow ARGS` with that server's env
@@ -11,7 +11,8 @@ FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth man
 latest patch pinned in FLAVORS. The login is always admin/admin, and viewer/viewer is a user
 without admin rights.
 --rest-api-plugin installs the collection's REST plugin (roles/rest_api_plugin/files) in the
-server's plugins folder before the processes start. `start` prints DIR/server.json on stdout; human
+server's plugins folder before the processes start. --multi-team sets [core] multi_team = True and
+creates the teams dagops_team_a and dagops_team_b (Airflow 3.2+). `start` prints DIR/server.json on stdout; human
 messages go to stderr. Stdlib only: this runs on the controller's python, not in the Airflow venv.
 """
 import argparse
@@ -285,6 +286,35 @@ def create_user(venv, env, logs, username, password, role):
             logs / "users-create.log")
 
 
+# ----- multi-team mode (--multi-team): Airflow 3.2+ -----------------------------------------------
+# [core] multi_team = True and the teams TEAMS, created in the database before the processes start
+# (the auth manager checks at startup that the teams it knows exist there). Teams are rows of the
+# team table (`airflow teams create NAME` writes the same); one in-process call creates them all.
+TEAMS = ("dagops_team_a", "dagops_team_b")
+CREATE_TEAMS = """
+import sys
+from airflow.models.team import Team
+from airflow.utils.session import create_session
+with create_session() as session:
+    known = {team.name for team in session.query(Team)}
+    session.add_all(Team(name=name) for name in sys.argv[1:] if name not in known)
+"""
+
+
+def multi_team_env(flavor):
+    if FLAVORS[flavor]["api"] == "v1":
+        raise SystemExit("--multi-team needs Airflow 3.2 or later")
+    return {"AIRFLOW__CORE__MULTI_TEAM": "True"}
+
+
+def create_teams(venv, env, log):
+    say(f"creating the teams {', '.join(TEAMS)}")
+    with open(log, "ab") as out:
+        subprocess.run([f"{venv}/bin/python", "-c", CREATE_TEAMS, *TEAMS], env=env, stdout=out,
+                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=300, check=True)
+# ----- end of multi-team mode ----------------------------------------------------------------------
+
+
 def cmd_start(a):
     state = Path(a.state_dir).resolve()
     home, logs, spec = state / "airflow-home", state / "logs", FLAVORS[a.flavor]
@@ -311,6 +341,8 @@ def cmd_start(a):
     venv = subprocess.run([str(HERE / "venv.sh"), spec["venv"]], check=True, stdout=subprocess.PIPE,
                           text=True).stdout.strip()
     airflow_vars = airflow_env(a.flavor, home, port, a.jwt_expiration, not a.no_jwt_secret, a.rest_api_plugin)
+    if a.multi_team:
+        airflow_vars.update(multi_team_env(a.flavor))
     write_json(state / "env.json", airflow_vars)
     env = process_env(venv, airflow_vars)
     if spec["auth"] == "simple":
@@ -326,7 +358,7 @@ def cmd_start(a):
             "airflow_home": str(home), "dags_folder": str(home / "dags"), "venv": venv,
             "viewer_username": VIEWER, "viewer_password": VIEWER_PASSWORD,
             "plugins_folder": str(home / "plugins"), "rest_api_plugin": bool(a.rest_api_plugin),
-            "port": port, "pids": {}}
+            "port": port, "pids": {}, "teams": list(TEAMS) if a.multi_team else []}
     popens = {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed `start` cleans up too
     try:
@@ -334,6 +366,8 @@ def cmd_start(a):
         # manager), so no separate `fab-db migrate` is needed.
         say(f"{a.flavor}: airflow db migrate")
         run_cli(venv, env, ["db", "migrate"], logs / "db-migrate.log")
+        if a.multi_team:
+            create_teams(venv, env, logs / "teams-create.log")
         if spec["auth"] != "simple":
             create_user(venv, env, logs, USER, PASSWORD, "Admin")
         # --skip-serve-logs: the log server binds 0.0.0.0:8793, which breaks loopback-only and
@@ -432,6 +466,8 @@ def main(argv):
                        help="a new random [api_auth] jwt_secret at each start (3.x): tokens die with the server")
     start.add_argument("--rest-api-plugin", action="store_true",
                        help="install the collection's REST plugin (roles/rest_api_plugin/files) before starting")
+    start.add_argument("--multi-team", action="store_true",
+                       help="[core] multi_team = True with the teams %s (Airflow 3.2+)" % ", ".join(TEAMS))
     for p in (start, sub.add_parser("stop"), sub.add_parser("status"),
               sub.add_parser("cli", help="airflow CLI with the server's env: cli --state-dir DIR -- ARGS")):
         p.add_argument("--state-dir", required=True)
