@@ -2,10 +2,10 @@
 # Apache License 2.0 (see LICENSE)
 """``team_name`` of variables, connections and pools: Airflow 3.2's multi-team mode.
 
-A server manages teams only from Airflow 3.2 on and only while ``[core] multi_team`` is on; the
-others refuse a team (3.3 with HTTP 422) or fail half-way (3.2 with HTTP 500 from its model), and
-Airflow 2 and 3.0/3.1 have no such field. So a declared team is checked against the server's own
-list of teams before anything is written; where the server has none, the task fails naming why.
+A server manages teams only from Airflow 3.2 on and only while ``[core] multi_team`` is on (3.3
+refuses a team otherwise, HTTP 422; 3.2's model raises); Airflow 2, 3.0 and 3.1 have no such field.
+So a declared team is checked against the server's own list of teams before anything is written
+(in a bulk form: before any object is written); where the server has none, the task fails naming why.
 """
 
 from __future__ import annotations
