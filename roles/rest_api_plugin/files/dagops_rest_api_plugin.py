@@ -17,12 +17,17 @@ class DagOpsRestApiPlugin(AirflowPlugin):
 
     name = "dagops_rest_api"
     if AIRFLOW_MAJOR >= 3:
-        from dagops_rest_api.fastapi_app import create_app
+        from dagops_rest_api.fastapi_app import create_app, create_experimental_app
 
-        fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "dagops_rest_api"}]
-        del create_app
+        fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "dagops_rest_api"},
+                        # Airflow 1.10's experimental API (gone from Airflow 3), see docs/experimental_api.md
+                        {"app": create_experimental_app(), "url_prefix": "/api/experimental",
+                         "name": "dagops_rest_api_experimental"}]
+        del create_app, create_experimental_app
     else:
-        from dagops_rest_api.flask_app import blueprint
+        from dagops_rest_api.flask_app import blueprint, experimental_blueprint
 
-        flask_blueprints = [blueprint]
-        del blueprint
+        # The experimental API's paths are free while Airflow's own stays off ([api]
+        # enable_experimental_api = False, the default).
+        flask_blueprints = [blueprint, experimental_blueprint]
+        del blueprint, experimental_blueprint
