@@ -119,8 +119,10 @@ STABLE_AUTH = _stable_auth()
 
 def stable(method, path, body=None):
     """(status, JSON) of Airflow's own REST API (v1 on 2.11, v2 on 3.x)."""
-    request = urllib.request.Request(f"{BASE}/api/{CONFIG['airflow_api']}/{path}", method=method,
-                                     headers={"Authorization": STABLE_AUTH, "Content-Type": "application/json"},
+    headers = {"Authorization": STABLE_AUTH}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(f"{BASE}/api/{CONFIG['airflow_api']}/{path}", method=method, headers=headers,
                                      data=None if body is None else json.dumps(body).encode())
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -150,7 +152,8 @@ def deploy(path, name, source, flags):
 # --- the calls -------------------------------------------------------------------------------------
 def deploy_and_list():
     for dag_id in (DAG_ID, BACKFILL_DAG):  # a rerun on the same server starts without the old runs
-        check(stable("DELETE", f"dags/{dag_id}")[0] in (200, 204, 404), f"no leftovers of {dag_id}")
+        status, body = stable("DELETE", f"dags/{dag_id}")
+        check(status in (200, 204, 404), f"no leftovers of {dag_id}", (status, body))
     status, body = deploy("/admin/rest_api/api", f"{DAG_ID}.py", DAG_SOURCE % (DAG_ID, "v1"), ["force=on", "pause=on"])
     check(status == 200 and body.get("status") == "OK" and not body.get("warning"),
           "deploy_dag at /admin/rest_api/api (force, pause): deployed and paused once parsed", body)
@@ -329,39 +332,41 @@ def injections():
     check(not os.path.exists(MARKER), "nothing ran: the marker file does not exist")
 
 
-def with_token():
+def start_token_web():
     """A second web process of the same server with [rest_api_plugin] rest_api_plugin_expected_http_token
-    and allow_task_execution set (the harness's `web`): the README's token examples."""
+    and allow_task_execution set (the harness's `web`), started first so it boots while the other
+    checks run."""
     env = {"AIRFLOW__REST_API_PLUGIN__REST_API_PLUGIN_EXPECTED_HTTP_TOKEN": TOKEN,
            "AIRFLOW__REST_API_PLUGIN__ALLOW_TASK_EXECUTION": "True"}
     if V1:  # gunicorn drops header names with underscores unless told otherwise (docs/rest_api_plugin.md)
         env["GUNICORN_CMD_ARGS"] = "--header-map=dangerous"
     argv = [sys.executable, HARNESS, "web", "--state-dir", STATE] + [f"--env={k}={v}" for k, v in env.items()]
-    started = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
-    check(started.returncode == 0, "a second web process with the token and allow_task_execution", started.stderr)
-    web = json.loads(started.stdout)["url"]
-    try:
-        header = f"--header {shlex.quote(f'rest_api_plugin_http_token: {TOKEN}')}"
-        ok("api=version", "the README's token example (with the admin's credentials)", base=web, extra=header)
-        hyphen = f"--header {shlex.quote(f'rest-api-plugin-http-token: {TOKEN}')}"
-        ok("api=version", "the token in the hyphenated header spelling", base=web, extra=hyphen)
-        body = refused("api=version", 403, "no token", "Token Authentication Failed", base=web)
-        check(body["output"] == "Token Authentication Failed", "the README's 403 envelope", body)
-        wrong = f"--header {shlex.quote('rest_api_plugin_http_token: wrong')}"
-        refused("api=version", 403, "a wrong token", "Token Authentication Failed", base=web, extra=wrong)
-        refused("api=version", 401, "the token without Airflow credentials (legacy_token_only is off)", base=web,
-                auth=None, extra=header)
-        refused("api=version", 403, "the token with a viewer's credentials", base=web, auth=VIEWER, extra=header)
-        run = stable("GET", f"dags/{DAG_ID}/dagRuns/run_id_2016_01_01")[1]
-        second = (run.get("logical_date") or run.get("execution_date"))[:19]
-        tested = ok(f"api=test&dag_id={DAG_ID}&task_id=first&execution_date={second}",
-                    "test with allow_task_execution", base=web, extra=header)
-        check("conf=value" in tested["output"], "test: the task ran and echoed the run's conf", tested["output"])
-        ok(f"api=run&dag_id={BACKFILL_DAG}&task_id=only&execution_date={second[:10]}T00%3A00%3A00",
-           "run with allow_task_execution", base=web, extra=header)
-    finally:
-        subprocess.run([sys.executable, HARNESS, "web", "--state-dir", STATE, "--stop"], check=False,
-                       capture_output=True, timeout=120)
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def with_token(starting):
+    """The README's token examples, and run/test with allow_task_execution, on the second web process."""
+    out, err = starting.communicate(timeout=300)
+    check(starting.returncode == 0, "a second web process with the token and allow_task_execution", err)
+    web = json.loads(out)["url"]
+    header = f"--header {shlex.quote(f'rest_api_plugin_http_token: {TOKEN}')}"
+    ok("api=version", "the README's token example (with the admin's credentials)", base=web, extra=header)
+    hyphen = f"--header {shlex.quote(f'rest-api-plugin-http-token: {TOKEN}')}"
+    ok("api=version", "the token in the hyphenated header spelling", base=web, extra=hyphen)
+    body = refused("api=version", 403, "no token", "Token Authentication Failed", base=web)
+    check(body["output"] == "Token Authentication Failed", "the README's 403 envelope", body)
+    wrong = f"--header {shlex.quote('rest_api_plugin_http_token: wrong')}"
+    refused("api=version", 403, "a wrong token", "Token Authentication Failed", base=web, extra=wrong)
+    refused("api=version", 401, "the token without Airflow credentials (legacy_token_only is off)", base=web,
+            auth=None, extra=header)
+    refused("api=version", 403, "the token with a viewer's credentials", base=web, auth=VIEWER, extra=header)
+    run = stable("GET", f"dags/{DAG_ID}/dagRuns/run_id_2016_01_01")[1]
+    second = (run.get("logical_date") or run.get("execution_date"))[:19]
+    tested = ok(f"api=test&dag_id={DAG_ID}&task_id=first&execution_date={second}",
+                "test with allow_task_execution", base=web, extra=header)
+    check("conf=value" in tested["output"], "test: the task ran and echoed the run's conf", tested["output"])
+    ok(f"api=run&dag_id={BACKFILL_DAG}&task_id=only&execution_date={second[:10]}T00%3A00%3A00",
+       "run with allow_task_execution", base=web, extra=header)
 
 
 def cleanup():
@@ -372,6 +377,7 @@ def cleanup():
 
 
 def main():
+    starting = start_token_web()
     try:
         deploy_and_list()
         variables()
@@ -382,8 +388,12 @@ def main():
         backfill_and_refresh()
         refusals()
         injections()
-        with_token()
+        with_token(starting)
     finally:
+        if starting.poll() is None:
+            starting.kill()
+        subprocess.run([sys.executable, HARNESS, "web", "--state-dir", STATE, "--stop"], check=False,
+                       capture_output=True, timeout=120)
         cleanup()
     print(f"all checks passed in {time.monotonic() - STARTED:.1f} s")
 
