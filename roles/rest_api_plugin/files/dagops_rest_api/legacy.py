@@ -2,7 +2,7 @@
 import os
 
 from dagops_rest_api.errors import ApiError
-from dagops_rest_api.legacy_envelope import Envelope, is_set  # noqa: F401 (the legacy names)
+from dagops_rest_api.legacy_envelope import is_set
 from dagops_rest_api.paths import dag_file_target
 from dagops_rest_api.validation import first_line
 
