@@ -1,14 +1,13 @@
 """The plugin on Airflow 2: a Flask blueprint served by the webserver under /rest_api."""
 import logging
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from dagops_rest_api import URL_PREFIX
 from dagops_rest_api.auth_airflow2 import authenticated_user, require_admin
 from dagops_rest_api.errors import ApiError
-from dagops_rest_api.legacy import Envelope, FILE_FIELD, deploy_dag
 from dagops_rest_api.runtime import make_service
 from dagops_rest_api.shared_secret import check_shared_secret
 
@@ -106,64 +105,3 @@ def dag_file(file_path):
 @blueprint.route("/v1/secrets/fingerprint", methods=["POST"])
 def fingerprint():
     return answer(*make_service().fingerprint(request.get_json(force=True, silent=True)))
-
-
-@blueprint.route("/api", methods=["GET", "POST"])
-def legacy_api():
-    service = make_service()
-    # Form fields are small; the file is checked against the limit before it is read whole.
-    service.check_size((request.content_length or 0) - 65536)
-    upload = request.files.get(FILE_FIELD)
-    post_arguments = dict(request.form.items())
-    if upload is not None:
-        post_arguments[FILE_FIELD] = upload.filename
-    envelope = Envelope(request.args.to_dict(), post_arguments)
-    flags = dict(request.args.to_dict(), **request.form.to_dict())
-    data = None if upload is None else (upload.filename, upload.stream.read(service.settings.max_file_size + 1))
-    return answer(*deploy_dag(service, envelope, request.args.get("api", ""), flags, data))
-
-
-# --- Airflow 1.10's experimental API (docs/experimental_api.md) at /api/experimental ---------------
-experimental_blueprint = Blueprint("dagops_rest_api_experimental", __name__, url_prefix="/api/experimental")
-
-
-@experimental_blueprint.record_once
-def _on_register_experimental(state):
-    csrf = state.app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(experimental_blueprint)
-    state.app.url_map.converters.setdefault("dagops_anypath", AnyPathConverter)
-
-
-@experimental_blueprint.errorhandler(ApiError)
-def _experimental_refused(error):
-    response = answer(error.status, {"error": error.detail})
-    if error.status == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="Airflow"'
-    return response
-
-
-@experimental_blueprint.errorhandler(Exception)
-def _experimental_unexpected(error):
-    if isinstance(error, HTTPException):
-        return answer(error.code or 500, {"error": error.description})
-    log.exception("dagops_rest_api: %s %s failed", request.method, request.path)
-    return answer(500, {"error": f"internal error ({type(error).__name__}); see the webserver log"})
-
-
-@experimental_blueprint.route("/", defaults={"path": ""}, methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
-                              merge_slashes=False)
-@experimental_blueprint.route("/<dagops_anypath:path>", methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
-                              merge_slashes=False)
-def experimental(path):
-    from dagops_rest_api.experimental import ExperimentalApi
-
-    user = authenticated_user()
-    check_shared_secret(make_service().settings, request.headers.get)
-    require_admin(user)
-    body = request.get_data(cache=False) if request.method in ("POST", "PUT", "PATCH") else b""
-    status, body = ExperimentalApi().handle(request.method, path, request.args.to_dict(), body,
-                                            getattr(user, "username", None))
-    if isinstance(body, str):
-        return Response(body, status=status, mimetype="text/plain")
-    return answer(status, body)
