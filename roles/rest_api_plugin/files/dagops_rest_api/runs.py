@@ -380,4 +380,5 @@ def _lineage_xcoms(session, dag_id, run_id):
     rows = session.scalars(select(XCom).where(XCom.dag_id == dag_id, XCom.run_id == run_id,
                                               XCom.key.in_(list(LINEAGE_KEYS)))
                            .order_by(XCom.task_id, XCom.key)).all()
-    return [(row.task_id, row.key, XCom.deserialize_value(row)) for row in rows]
+    # Airflow 2's XCom decodes its value when the row is loaded; Airflow 3's stores JSON to decode.
+    return [(row.task_id, row.key, XCom.deserialize_value(row) if airflow3() else row.value) for row in rows]
