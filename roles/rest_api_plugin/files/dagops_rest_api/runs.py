@@ -186,9 +186,8 @@ def latest_runs():
     latest = (select(DagRun.dag_id, func.max(column).label("latest")).where(column.isnot(None))
               .group_by(DagRun.dag_id).subquery())
     with _session() as session:
-        runs = session.scalars(select(DagRun).join(latest, and_(DagRun.dag_id == latest.c.dag_id,
-                                                                  column == latest.c.latest))
-                               .order_by(DagRun.dag_id)).all()
+        on_latest = and_(DagRun.dag_id == latest.c.dag_id, column == latest.c.latest)
+        runs = session.scalars(select(DagRun).join(latest, on_latest).order_by(DagRun.dag_id)).all()
         return [run_summary(run) for run in runs]
 
 
