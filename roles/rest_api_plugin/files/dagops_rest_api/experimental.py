@@ -183,4 +183,3 @@ class ExperimentalApi:
 
     def delete_pool(self, _request, name):
         return 200, self.pools.delete_pool(name)
-

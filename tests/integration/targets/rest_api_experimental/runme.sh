@@ -150,6 +150,11 @@ as_admin -X POST "$exp/pools" -d '{"name": " ", "slots": 1}'; expect 400 '"empty
 as_admin -X DELETE "$exp/pools/default_pool"; expect 400 '"cannot be deleted" in j["error"]'
 as_stable "$stable/pools/default_pool"; expect 200
 
+step "DELETE dags/<dag_id>: the DAG's records go (its file stays and is parsed again)"
+as_admin -X DELETE "$exp/dags/--help"; expect 404 '"error" in j'
+as_admin -X DELETE "$exp/dags/$dag"; expect 200 'j["count"] > 0' 'j["message"] == "Removed %d record(s)" % j["count"]'
+as_stable "$stable/dags/$dag/dagRuns/$run_path"; expect 404
+
 step "nothing ran the values"
 [ ! -e "$marker" ] || fail "$marker exists: a value was run as a command"
 as_stable "$stable/dags?limit=100"; expect 200 "all(d['dag_id'] not in ('--help', '''$evil''') for d in j['dags'])"
