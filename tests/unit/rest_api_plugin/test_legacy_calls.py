@@ -42,7 +42,24 @@ def test_version_answers_airflows_version_in_the_readme_envelope(service):
     assert (body["output"], body["airflow_cmd"], body["status"]) == ("2.11.0", "airflow version", "OK")
 
 
+def test_every_readme_call_is_answered():
+    readme_calls = {"version", "rest_api_plugin_version", "render", "variables", "connections", "pause", "unpause",
+                    "task_failed_deps", "trigger_dag", "test", "dag_state", "run", "list_tasks", "backfill",
+                    "list_dags", "kerberos", "worker", "flower", "scheduler", "task_state", "pool", "serve_logs",
+                    "clear", "deploy_dag", "refresh_dag", "refresh_all_dags"}
+    assert readme_calls <= set(registered())
+
+
 @pytest.mark.parametrize("value, expected", [("", True), ("on", True), ("true", True), ("True", True),
                                              ("1", True), ("off", False), ("false", False), ("0", False)])
 def test_presence_flag_forms(value, expected):
     assert is_set({"add": value}, "add") is expected
+
+
+def test_the_envelope_never_echoes_a_connection_password():
+    envelope = Envelope({"conn_uri": "postgres://user:s3cret@db:5432/x", "conn_password": "s3cret"},
+                        {"conn_uri": "http://a:b@c"})
+    _status, body = envelope.answer(200, "ok")
+    assert "s3cret" not in str(body)
+    assert body["arguments"]["conn_uri"] == "postgres://user:***@db:5432/x"
+    assert body["post_arguments"]["conn_uri"] == "http://a:***@c"

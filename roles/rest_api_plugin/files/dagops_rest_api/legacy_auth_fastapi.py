@@ -23,7 +23,10 @@ async def airflow_admin(request):
         token = await run_in_threadpool(token_for_password, *credentials)
         user, how = await user_from_token(token), "basic"
     else:
-        user, how = await authenticated_user(request), "jwt"
+        try:
+            user, how = await authenticated_user(request), "jwt"
+        except ApiError as error:
+            raise ApiError(error.status, f"{error.detail}, or HTTP Basic credentials (curl -u user:password)") from None
     await run_in_threadpool(require_admin, user)  # FAB reads roles from the database
     return Caller(str(user.get_name()), how)
 

@@ -5,6 +5,7 @@ import logging
 from collections import namedtuple
 
 from dagops_rest_api.errors import ApiError
+from dagops_rest_api.operation_errors import OperationError
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,17 @@ def required(args, name, api):
     if not value:
         raise LegacyCallError(400, f"api={api} needs the argument {name}")
     return value
+
+
+def optional(args, name):
+    """An optional text argument: None when absent or blank."""
+    value = args.get(name)
+    return None if value is None or not str(value).strip() else str(value)
+
+
+def cli_date(window):
+    """A DateWindow's start as the CLI equivalent shows it."""
+    return window.start.isoformat()
 
 
 HANDLERS = {}
@@ -77,6 +89,8 @@ def answer_call(service, envelope, call):
         return envelope.answer(error.status, error.message)
     except ApiError as error:
         return envelope.answer(error.status, error.detail)
+    except OperationError as error:  # runs.py, pools.py: Airflow's own refusal and status
+        return envelope.answer(error.status, error.message)
     except Exception as error:  # pylint: disable=broad-except
         log.exception("dagops_rest_api: legacy api=%s failed", api)
         first = (str(error).strip().splitlines() or [""])[0]

@@ -1,7 +1,24 @@
 """The old REST API plugin's JSON envelope and its argument forms (framework-free)."""
 import datetime
+import re
 
 FALSE_WORDS = ("false", "off", "0", "no")
+SECRET_ARGUMENTS = ("conn_password",)
+MASK = "***"
+# The password of a connection URI: scheme://login:PASSWORD@host...
+URI_PASSWORD = re.compile(r"^([^:/?#]+://[^:/@]*:)[^@]*(@)")
+
+
+def masked(arguments):
+    """The arguments as the envelope echoes them: a connection's password never appears."""
+    shown = {}
+    for key, value in arguments.items():
+        if key in SECRET_ARGUMENTS and value:
+            value = MASK
+        elif key == "conn_uri" and isinstance(value, str):
+            value = URI_PASSWORD.sub(lambda match: match.group(1) + MASK + match.group(2), value)
+        shown[key] = value
+    return shown
 
 
 def local_time():
@@ -17,8 +34,8 @@ class Envelope:
 
     def __init__(self, arguments, post_arguments):
         self.call_time = local_time()
-        self.arguments = dict(arguments)
-        self.post_arguments = dict(post_arguments)
+        self.arguments = masked(arguments)
+        self.post_arguments = masked(post_arguments)
         self.warnings = []
         self.airflow_cmd = None
 
