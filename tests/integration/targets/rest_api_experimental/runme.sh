@@ -12,13 +12,16 @@ api_version=$(cfg airflow_api)
 admin="$(cfg airflow_username):$(cfg airflow_password)"
 viewer="$(cfg airflow_viewer_username):$(cfg airflow_viewer_password)"
 dags_folder=$(cfg airflow_dags_folder)
+harness=$(cfg airflow_harness)
+state_dir=$(cfg airflow_state_dir)
 exp="$url/api/experimental"
 stable="$url/api/$api_version"
 dag=it_experimental
 
 body=$(mktemp)
 marker=$(mktemp -u /tmp/dagops-it-experimental-XXXXXX)  # a command that runs any value creates it
-trap 'rm -f "$body"' EXIT
+stop_extra_web() { python3 "$harness" web --state-dir "$state_dir" --stop >/dev/null 2>&1 || true; }
+trap 'rm -f "$body"; stop_extra_web' EXIT
 evil="\$(touch $marker);echo"
 evil_path=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$evil")
 
@@ -154,6 +157,27 @@ step "DELETE dags/<dag_id>: the DAG's records go (its file stays and is parsed a
 as_admin -X DELETE "$exp/dags/--help"; expect 404 '"error" in j'
 as_admin -X DELETE "$exp/dags/$dag"; expect 200 'j["count"] > 0' 'j["message"] == "Removed %d record(s)" % j["count"]'
 as_stable "$stable/dags/$dag/dagRuns/$run_path"; expect 404
+
+step "a second web process with the plugin's token: a missing or wrong token is refused (403), the right one with an admin works"
+token=it-exp-token-$$
+extra=$(python3 "$harness" web --state-dir "$state_dir" --env "AIRFLOW__REST_API_PLUGIN__REST_API_PLUGIN_EXPECTED_HTTP_TOKEN=$token")
+extra_url=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["url"])' "$extra")
+as_admin "$extra_url/api/experimental/test"; expect 403 'j == {"error": "Token Authentication Failed"}'
+as_admin -H "rest-api-plugin-http-token: wrong-$token" "$extra_url/api/experimental/test"
+expect 403 'j == {"error": "Token Authentication Failed"}'
+as_admin -H "rest-api-plugin-http-token: wrong-$token" -X POST "$extra_url/api/experimental/pools" -d '{"name": "it_exp_token_pool", "slots": 1}'
+expect 403
+as_stable "$stable/pools/it_exp_token_pool"; expect 404
+call -H "rest-api-plugin-http-token: $token" "$extra_url/api/experimental/test"; expect 401 '"error" in j'
+call -u "$viewer" -H "rest-api-plugin-http-token: $token" "$extra_url/api/experimental/test"; expect 403
+as_admin -H "rest-api-plugin-http-token: $token" "$extra_url/api/experimental/test"; expect 200 'j == {"status": "OK"}'
+
+step "[rest_api_plugin] legacy_api = False: every path answers 404"
+extra=$(python3 "$harness" web --state-dir "$state_dir" --env "AIRFLOW__REST_API_PLUGIN__LEGACY_API=False")
+extra_url=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["url"])' "$extra")
+as_admin "$extra_url/api/experimental/test"; expect 404 '"legacy_api" in j["error"]'
+as_admin "$extra_url/api/experimental/dags/$dag/paused"; expect 404
+stop_extra_web
 
 step "nothing ran the values"
 [ ! -e "$marker" ] || fail "$marker exists: a value was run as a command"
