@@ -183,9 +183,3 @@ class ExperimentalApi:
 
     def delete_pool(self, _request, name):
         return 200, self.pools.delete_pool(name)
-
-
-def not_found_when_disabled(path):
-    """The answer of every route while `[rest_api_plugin] legacy_api` is off."""
-    return 404, {"error": f"no experimental API endpoint at {URL_PREFIX}/{path.strip('/')}"}
-

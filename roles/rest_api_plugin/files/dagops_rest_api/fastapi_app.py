@@ -2,7 +2,7 @@
 import logging
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from dagops_rest_api import PLUGIN_NAME, PLUGIN_VERSION
@@ -103,45 +103,4 @@ def create_app():
         return JSONResponse(answer, status_code=status)
 
     add_legacy_route(app)  # /rest_api/api: its own authentication (legacy_auth), not admin_service
-    return app
-
-
-# --- Airflow 1.10's experimental API (docs/experimental_api.md), mounted at /api/experimental ------
-def user_name(user):
-    try:
-        return user.get_name()
-    except Exception:  # pylint: disable=broad-except
-        return getattr(user, "username", None)
-
-
-def create_experimental_app():
-    from dagops_rest_api.experimental import ExperimentalApi
-
-    app = FastAPI(title=f"{PLUGIN_NAME} experimental API", version=PLUGIN_VERSION, docs_url=None, redoc_url=None,
-                  openapi_url=None)
-
-    @app.exception_handler(ApiError)
-    async def _refused(_request, error):
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-        return JSONResponse({"error": error.detail}, status_code=error.status, headers=headers)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request, error):
-        log.exception("dagops_rest_api: %s %s failed", request.method, request.url.path)
-        return JSONResponse({"error": f"internal error ({type(error).__name__}); see the api-server log"},
-                            status_code=500)
-
-    @app.api_route("/{path:path}", methods=["GET", "POST", "DELETE", "PUT", "PATCH"])
-    async def experimental(path: str, request: Request):
-        user = await authenticated_user(request)
-        service = make_service()
-        check_shared_secret(service.settings, request.headers.get)
-        await run_in_threadpool(require_admin, user)
-        body = await request.body() if request.method in ("POST", "PUT", "PATCH") else b""
-        status, answer = await run_in_threadpool(ExperimentalApi().handle, request.method, path,
-                                                 dict(request.query_params), body, user_name(user))
-        if isinstance(answer, str):
-            return PlainTextResponse(answer, status_code=status)
-        return JSONResponse(answer, status_code=status)
-
     return app

@@ -1,7 +1,7 @@
 """The plugin on Airflow 2: a Flask blueprint served by the webserver under /rest_api."""
 import logging
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
@@ -105,49 +105,3 @@ def dag_file(file_path):
 @blueprint.route("/v1/secrets/fingerprint", methods=["POST"])
 def fingerprint():
     return answer(*make_service().fingerprint(request.get_json(force=True, silent=True)))
-
-
-# --- Airflow 1.10's experimental API (docs/experimental_api.md) at /api/experimental ---------------
-experimental_blueprint = Blueprint("dagops_rest_api_experimental", __name__, url_prefix="/api/experimental")
-
-
-@experimental_blueprint.record_once
-def _on_register_experimental(state):
-    csrf = state.app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(experimental_blueprint)
-    state.app.url_map.converters.setdefault("dagops_anypath", AnyPathConverter)
-
-
-@experimental_blueprint.errorhandler(ApiError)
-def _experimental_refused(error):
-    response = answer(error.status, {"error": error.detail})
-    if error.status == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="Airflow"'
-    return response
-
-
-@experimental_blueprint.errorhandler(Exception)
-def _experimental_unexpected(error):
-    if isinstance(error, HTTPException):
-        return answer(error.code or 500, {"error": error.description})
-    log.exception("dagops_rest_api: %s %s failed", request.method, request.path)
-    return answer(500, {"error": f"internal error ({type(error).__name__}); see the webserver log"})
-
-
-@experimental_blueprint.route("/", defaults={"path": ""}, methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
-                              merge_slashes=False)
-@experimental_blueprint.route("/<dagops_anypath:path>", methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
-                              merge_slashes=False)
-def experimental(path):
-    from dagops_rest_api.experimental import ExperimentalApi
-
-    user = authenticated_user()
-    check_shared_secret(make_service().settings, request.headers.get)
-    require_admin(user)
-    body = request.get_data(cache=False) if request.method in ("POST", "PUT", "PATCH") else b""
-    status, body = ExperimentalApi().handle(request.method, path, request.args.to_dict(), body,
-                                            getattr(user, "username", None))
-    if isinstance(body, str):
-        return Response(body, status=status, mimetype="text/plain")
-    return answer(status, body)

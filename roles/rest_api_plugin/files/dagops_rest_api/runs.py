@@ -186,9 +186,8 @@ def latest_runs():
     latest = (select(DagRun.dag_id, func.max(column).label("latest")).where(column.isnot(None))
               .group_by(DagRun.dag_id).subquery())
     with _session() as session:
-        runs = session.scalars(select(DagRun).join(latest, and_(DagRun.dag_id == latest.c.dag_id,
-                                                                  column == latest.c.latest))
-                               .order_by(DagRun.dag_id)).all()
+        on_latest = and_(DagRun.dag_id == latest.c.dag_id, column == latest.c.latest)
+        runs = session.scalars(select(DagRun).join(latest, on_latest).order_by(DagRun.dag_id)).all()
         return [run_summary(run) for run in runs]
 
 
@@ -380,4 +379,5 @@ def _lineage_xcoms(session, dag_id, run_id):
     rows = session.scalars(select(XCom).where(XCom.dag_id == dag_id, XCom.run_id == run_id,
                                               XCom.key.in_(list(LINEAGE_KEYS)))
                            .order_by(XCom.task_id, XCom.key)).all()
-    return [(row.task_id, row.key, XCom.deserialize_value(row)) for row in rows]
+    # Airflow 2's XCom decodes its value when the row is loaded; Airflow 3's stores JSON to decode.
+    return [(row.task_id, row.key, XCom.deserialize_value(row) if airflow3() else row.value) for row in rows]
