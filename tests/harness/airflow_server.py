@@ -5,6 +5,10 @@
   airflow_server.py stop   --state-dir DIR
   airflow_server.py status --state-dir DIR            exit 0 if healthy
   airflow_server.py cli    --state-dir DIR -- ARGS... run `airflow ARGS` with that server's env
+  airflow_server.py web    --state-dir DIR [--env NAME=VALUE ...] | --stop
+                                                     one more web process (webserver / api-server) of
+                                                     that server with extra environment, e.g. the REST
+                                                     plugin's token settings; printed as {"url", "pid"}
 
 FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth manager), 3.3-fab
 (API v2, FAB auth manager) or 3.4 (the newest pre-release, simple auth manager); each runs the
@@ -451,6 +455,54 @@ def cmd_cli(a, args):
     os.execve(airflow, [airflow, *args], process_env(info["venv"], airflow_vars))  # exit code passes through
 
 
+EXTRA_WEB = "extra-web"
+
+
+def cmd_web(a):
+    """Start (or with --stop, stop) one more web process of a running server, on its own port, with
+    `--env` added to the server's environment: settings that only some tests want (the plugin's
+    token) without restarting the server the other targets use. `stop` stops it too."""
+    state = Path(a.state_dir).resolve()
+    info, airflow_vars = read_json(state / "server.json"), read_json(state / "env.json")
+    if not info or not info.get("pids") or airflow_vars is None:
+        say(f"no running server in {state}")
+        return 2
+    if info["pids"].get(EXTRA_WEB):
+        stop_pids({EXTRA_WEB: info["pids"].pop(EXTRA_WEB)})
+        write_json(state / "server.json", info)
+    if a.stop:
+        say("extra web process stopped")
+        return 0
+    extra = dict(item.split("=", 1) for item in a.env)
+    port = port_is_free(0)
+    url = f"http://127.0.0.1:{port}"
+    airflow_vars = dict(airflow_vars, **extra)
+    if info["api_version"] == "v1":
+        args = ["webserver", "-H", "127.0.0.1", "-p", str(port), "-w", "1",
+                "--pid", str(state / f"airflow-webserver-{port}.pid")]
+    else:
+        airflow_vars["AIRFLOW__API__PORT"] = str(port)
+        args = ["api-server", "--host", "127.0.0.1", "--port", str(port), "-w", "1"]
+    home, logs = Path(info["airflow_home"]), state / "logs"
+    with open(logs / f"{EXTRA_WEB}.log", "ab") as out:
+        process = subprocess.Popen([f"{info['venv']}/bin/airflow", *args], env=process_env(info["venv"], airflow_vars),
+                                   cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    info["pids"][EXTRA_WEB] = process.pid
+    write_json(state / "server.json", info)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not check_server(url, info["api_version"])[0]:
+        if process.poll() is not None or time.monotonic() > deadline:
+            say(f"the extra web process did not become healthy at {url}")
+            log_tail(logs)
+            stop_pids({EXTRA_WEB: info["pids"].pop(EXTRA_WEB)})
+            write_json(state / "server.json", info)
+            return 1
+        time.sleep(0.5)
+    print(json.dumps({"url": url, "pid": process.pid}))
+    return 0
+
+
 def main(argv):
     # Everything after `--` belongs to the airflow CLI, untouched by argparse.
     cut = argv.index("--") if "--" in argv else len(argv)
@@ -468,7 +520,10 @@ def main(argv):
                        help="install the collection's REST plugin (roles/rest_api_plugin/files) before starting")
     start.add_argument("--multi-team", action="store_true",
                        help="[core] multi_team = True with the teams %s (Airflow 3.2+)" % ", ".join(TEAMS))
-    for p in (start, sub.add_parser("stop"), sub.add_parser("status"),
+    web = sub.add_parser("web", help="one more web process with extra environment (--env NAME=VALUE), or --stop")
+    web.add_argument("--env", action="append", default=[], help="NAME=VALUE added to the server's environment")
+    web.add_argument("--stop", action="store_true", help="stop the extra web process")
+    for p in (start, web, sub.add_parser("stop"), sub.add_parser("status"),
               sub.add_parser("cli", help="airflow CLI with the server's env: cli --state-dir DIR -- ARGS")):
         p.add_argument("--state-dir", required=True)
     a = parser.parse_args(argv)
@@ -476,7 +531,7 @@ def main(argv):
         return cmd_cli(a, extra)
     if extra:
         parser.error("arguments after `--` are only for `cli`")
-    return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status}[a.command](a)
+    return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "web": cmd_web}[a.command](a)
 
 
 if __name__ == "__main__":
