@@ -73,7 +73,8 @@ class FakePools:
 
 @pytest.fixture
 def api():
-    return ExperimentalApi(runs=FakeRuns(), pools=FakePools())
+    fake = FakeRuns()  # also stands in for dag_records (code, lineage)
+    return ExperimentalApi(runs=fake, pools=FakePools(), dags=fake)
 
 
 def test_test_and_info(api):
@@ -149,7 +150,7 @@ def test_latest_runs_lineage_code_and_task_errors(api):
 
 
 def test_airflow_2_run_urls():
-    api = ExperimentalApi(runs=FakeRuns(), pools=FakePools(), airflow3=lambda: False)
+    api = ExperimentalApi(runs=FakeRuns(), pools=FakePools(), dags=None, airflow3=lambda: False)
     assert api.run_url(RUN) == "/dags/d/graph?execution_date=2016-11-16T11%3A34%3A15%2B00%3A00"
 
 

@@ -1,5 +1,5 @@
 """Airflow 1.10's experimental API (`/api/experimental/...`), framework-free: its routes, request
-and answer shapes, mapped onto the shared operations (runs.py, pools.py). See docs/experimental_api.md.
+and answer shapes, mapped onto the shared operations (runs.py, pools.py, dag_records.py). See docs/experimental_api.md.
 
 The web adapters authenticate the caller and hand every request under the prefix to `handle`,
 which answers (status, body): a dict or list to send as JSON, or text (a DAG's code). Refusals
@@ -10,6 +10,7 @@ import logging
 import re
 from urllib.parse import quote
 
+from dagops_rest_api import dag_records as dag_ops
 from dagops_rest_api import pools as pool_ops
 from dagops_rest_api import runs as run_ops
 from dagops_rest_api.operation_errors import BadRequest, OperationError
@@ -58,8 +59,8 @@ def describe_run(run):
 class ExperimentalApi:
     """The routes of the experimental API over the operations modules (replaceable in tests)."""
 
-    def __init__(self, runs=run_ops, pools=pool_ops, airflow3=None, version=None):
-        self.runs, self.pools = runs, pools
+    def __init__(self, runs=run_ops, pools=pool_ops, dags=dag_ops, airflow3=None, version=None):
+        self.runs, self.pools, self.dags = runs, pools, dags
         self._airflow3, self._version = airflow3, version
 
     # --- dispatch ------------------------------------------------------------------------------
@@ -152,10 +153,10 @@ class ExperimentalApi:
         return 200, {"is_paused": self.runs.is_paused(dag_id)}
 
     def dag_code(self, _request, dag_id):
-        return 200, self.runs.dag_code(dag_id)
+        return 200, self.dags.dag_code(dag_id)
 
     def delete_dag(self, _request, dag_id):
-        count = self.runs.delete_dag(dag_id)
+        count = self.dags.delete_dag(dag_id)
         return 200, {"message": f"Removed {count} record(s)", "count": count}
 
     def latest_runs(self, _request):
@@ -164,7 +165,7 @@ class ExperimentalApi:
                                for run in self.runs.latest_runs()]}
 
     def lineage(self, _request, dag_id, execution_date):
-        return 200, self.runs.lineage(dag_id, self.runs.as_window(execution_date))
+        return 200, self.dags.lineage(dag_id, self.runs.as_window(execution_date))
 
     def get_pools(self, _request):
         return 200, self.pools.list_pools()
