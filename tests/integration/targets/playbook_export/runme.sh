@@ -6,8 +6,11 @@
 # -vvv --diff, and no secret may appear in that output or in the exported files.
 set -eu
 cd "$(dirname "$0")"
-root=$(cd ../../../.. && pwd)
-[ -f "$root/playbooks/export.yml" ] || { echo "no playbooks/export.yml under $root"; exit 1; }
+# ansible-test runs the target from a copy under the collection's tests/output/: the collection's
+# playbooks are in the first directory above that has them.
+root=$PWD
+until [ -f "$root/playbooks/export.yml" ] || [ "$root" = / ]; do root=$(dirname "$root"); done
+[ -f "$root/playbooks/export.yml" ] || { echo "no playbooks/export.yml in any directory above $PWD"; exit 1; }
 config=$(cd ../.. && pwd)/integration_config.yml
 
 IT_EXPORT_SECRET="sec-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
