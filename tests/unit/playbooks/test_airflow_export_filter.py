@@ -46,8 +46,9 @@ CONNECTIONS = {
 POOLS = {"pools": [{"name": "default_pool", "slots": 128, "description": "Default pool", "include_deferred": False}]}
 
 
-def run(variables=VARIABLES, connections=CONNECTIONS, pools=POOLS):
-    out = export.airflow_export_state(variables, connections, pools, "Exported from http://x.")
+def run(variables=None, connections=None, pools=None):
+    out = export.airflow_export_state(variables or VARIABLES, connections or CONNECTIONS, pools or POOLS,
+                                      "Exported from http://x.")
     return out, yaml.load(out["state_yaml"], Loader=_Loader), yaml.safe_load(out["vault_yaml"])
 
 

@@ -164,8 +164,8 @@ def verify(secret, work, config):
     _check(bool(filled) and bool(unfilled) and filled <= set(secrets),
            "%d seeded secrets filled in, %d names left CHANGE-ME" % (len(filled), len(unfilled)))
     named = [e["msg"] for e in site if e["task"].startswith("Name the secrets") and e["status"] == "ok"]
-    _check(len(named) == 1 and named[0].startswith("Secrets without a real value: %s still hold CHANGE-ME."
-                                                    % ", ".join(unfilled)),
+    expected = "Secrets without a real value: %s still hold CHANGE-ME." % ", ".join(unfilled)
+    _check(len(named) == 1 and named[0].startswith(expected),
            "site.yml --check names exactly the unfilled secrets")
     by_task = {e["task"]: e for e in site}
     owners = {"Variables": set(), "Connections": set()}
