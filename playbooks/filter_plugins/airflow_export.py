@@ -20,6 +20,10 @@ import yaml
 
 PLACEHOLDER = "CHANGE-ME"
 CONNECTION_FIELDS = ("conn_type", "description", "host", "port", "schema", "login")
+USER_FIELDS = ("email", "first_name", "last_name")
+# The roles Airflow creates itself (the collection's module_utils/fab.py BUILT_IN_ROLES; this
+# filter is loaded next to the playbook, without the collection's imports).
+BUILT_IN_ROLES = ("Admin", "Op", "User", "Viewer", "Public")
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
 
@@ -143,6 +147,28 @@ def _pools(info):
     return items
 
 
+def _roles(info):
+    """The roles to declare: Airflow's built-in ones are left out (Airflow creates them and sets
+    their permissions itself at every start, and each version's set differs)."""
+    return [{"name": _safe(role["name"]), "permissions": [
+        {"action": _safe(p["action"]), "resource": _safe(p["resource"])} for p in role.get("permissions") or []]}
+        for role in info.get("roles") or [] if role["name"] not in BUILT_IN_ROLES]
+
+
+def _users(info, secrets):
+    """(airflow_users, airflow_user_passwords): no API shows a password, so each user's is a vault
+    reference, kept out of the items (site.yml's loop shows its items) as the inventory does."""
+    users, passwords = [], {}
+    for user in info.get("users") or []:
+        name = user["username"]
+        item = {"username": _safe(name)}
+        item.update((f, _safe(user[f])) for f in USER_FIELDS if user.get(f) is not None)
+        item["roles"] = [_safe(r) for r in user.get("roles") or []]
+        users.append(item)
+        secrets.want("vault_user_%s_password" % _slug(name), "user %s: password" % name, passwords, str(name))
+    return users, passwords
+
+
 def _dump(data):
     return yaml.dump(data, Dumper=_StateDumper, default_flow_style=False, sort_keys=False, allow_unicode=True,
                      width=120)
@@ -152,8 +178,9 @@ def _header(source, lines):
     return "---\n" + "".join("# %s\n" % line if line else "#\n" for line in [source] + lines)
 
 
-def airflow_export_state(variables, connections, pools, source=""):
-    """The export of the ``*_info`` results ``variables``, ``connections`` and ``pools``:
+def airflow_export_state(variables, connections, pools, source="", roles=None, users=None):
+    """The export of the ``*_info`` results ``variables``, ``connections`` and ``pools``, and
+    ``roles`` and ``users`` where the server has a user API (None: not exported):
 
     ``state_yaml`` (state.yml), ``vault_yaml`` (the vault template), ``vault_refs`` (name and what
     it stands for, never a value), ``not_exported`` (the passwords the server never shows, so the
@@ -164,6 +191,10 @@ def airflow_export_state(variables, connections, pools, source=""):
         "airflow_connections": _connections(connections, secrets),
         "airflow_pools": _pools(pools),
     }
+    if roles is not None:
+        state["airflow_roles"] = _roles(roles)
+    if users is not None:
+        state["airflow_users"], state["airflow_user_passwords"] = _users(users, secrets)
     refs = secrets.resolve()
     not_exported = list(connections.get("not_shown") or [])
     state_lines = [
@@ -171,6 +202,11 @@ def airflow_export_state(variables, connections, pools, source=""):
         "written by playbooks/export.yml. Secrets the server does not show are \"{{ vault_... }}\" references:",
         "their names are in vault.yml.example next to this file.",
     ]
+    if roles is not None:
+        state_lines.append("Roles: Airflow's built-in roles (%s) are left out; Airflow sets them itself."
+                           % ", ".join(BUILT_IN_ROLES))
+    if users is not None:
+        state_lines.append("Users: no API shows a password; each is a vault reference in airflow_user_passwords.")
     if not_exported:
         state_lines.append("Not exported (the server never shows whether one is set; site.yml keeps what is stored): %s."
                            % ", ".join(not_exported))
@@ -183,7 +219,7 @@ def airflow_export_state(variables, connections, pools, source=""):
     ]
     body = "".join("# %s\n%s: %s\n" % (ref["secret"], ref["name"], PLACEHOLDER) for ref in refs)
     vault_text = _header(source, vault_lines) + ("\n" + body if refs else "# (none)\n")
-    counts = {name[len("airflow_"):]: len(items) for name, items in state.items()}
+    counts = {name[len("airflow_"):]: len(items) for name, items in state.items() if isinstance(items, list)}
     counts["secrets"] = len(refs)
     # Ansible 2.19+ never templates a filter's result again, so the references stay as they are.
     return {"state_yaml": state_text, "vault_yaml": vault_text, "vault_refs": refs,

@@ -103,3 +103,37 @@ def test_nothing_masked_gives_an_empty_vault_template():
                             connections={"connections": [], "masked": [], "not_shown": []}, pools={"pools": []})
     assert vault is None and out["vault_refs"] == []
     assert state == {"airflow_variables": [], "airflow_connections": [], "airflow_pools": []}
+
+
+ROLES = {"roles": [
+    {"name": "Admin", "permissions": [{"action": "can_read", "resource": "DAGs"}]},
+    {"name": "Data Team", "permissions": [{"action": "can_read", "resource": "DAGs"},
+                                          {"action": "can_edit", "resource": "Pools"}]},
+]}
+USERS = {"users": [
+    {"username": "admin", "email": "admin@example.com", "first_name": "Ad", "last_name": "Min", "roles": ["Admin"]},
+    {"username": "ann.lee", "email": "ann@example.com", "first_name": "Ann", "last_name": None,
+     "roles": ["Data Team", "Viewer"]},
+]}
+
+
+def test_roles_and_users_in_the_inventorys_format_passwords_as_vault_references():
+    out = export.airflow_export_state(VARIABLES, CONNECTIONS, POOLS, "src", roles=ROLES, users=USERS)
+    state = yaml.load(out["state_yaml"], Loader=_Loader)
+    assert state["airflow_roles"] == [ROLES["roles"][1]]
+    assert state["airflow_users"] == [
+        {"username": "admin", "email": "admin@example.com", "first_name": "Ad", "last_name": "Min", "roles": ["Admin"]},
+        {"username": "ann.lee", "email": "ann@example.com", "first_name": "Ann", "roles": ["Data Team", "Viewer"]},
+    ]
+    assert state["airflow_user_passwords"] == {"admin": "{{ vault_user_admin_password }}",
+                                               "ann.lee": "{{ vault_user_ann_lee_password }}"}
+    vault = yaml.safe_load(out["vault_yaml"])
+    assert vault["vault_user_ann_lee_password"] == "CHANGE-ME" and vault["vault_user_admin_password"] == "CHANGE-ME"
+    assert out["counts"]["roles"] == 1 and out["counts"]["users"] == 2
+
+
+def test_without_a_user_api_no_roles_or_users_are_written():
+    out = export.airflow_export_state(VARIABLES, CONNECTIONS, POOLS, "src")
+    state = yaml.load(out["state_yaml"], Loader=_Loader)
+    assert not {"airflow_roles", "airflow_users", "airflow_user_passwords"} & set(state)
+    assert "roles" not in out["counts"]
