@@ -63,7 +63,20 @@ def seed(secret):
         if i % 2:
             item["description"] = "pool number %d" % i
         pools.append(item)
-    return {"seed_variables": variables, "seed_connections": connections, "seed_pools": pools}, secrets
+    # Roles and users (seeded where the server has a user API): no API shows a user's password.
+    roles = [{"name": "%srole_%02d" % (PREFIX, i), "permissions": sorted(
+        [{"action": "can_read", "resource": "DAGs"}, {"action": "can_edit", "resource": "Pools"}][:i],
+        key=lambda p: (p["resource"], p["action"]))} for i in (1, 2)]
+    users = []
+    for i in (1, 2):
+        username = "%suser_%02d" % (PREFIX, i)
+        users.append({"username": username, "email": "%s@example.com" % username, "first_name": "User",
+                      "last_name": "Number %d" % i, "roles": sorted([roles[i - 1]["name"], "Viewer"])})
+        secrets["vault_user_%s_password" % username] = (i, "%s-u%02d" % (secret, i))
+    return {"seed_variables": variables, "seed_connections": connections, "seed_pools": pools,
+            "seed_roles": roles, "seed_users": users,
+            "seed_user_passwords": {u["username"]: secrets["vault_user_%s_password" % u["username"]][1] for u in users}
+            }, secrets
 
 
 def fill(secret, template, vault, filled_path):
@@ -156,7 +169,25 @@ def verify(secret, work, config):
     mine = [p for p in state["airflow_pools"] if p["name"].startswith(PREFIX)]
     _check(mine == seeded["seed_pools"], "the 10 pools")
 
-    said = [e["msg"] for e in _record(work + "/export.jsonl") if e["task"].startswith("Say what was exported")]
+    user_api = json.load(open(config, encoding="utf-8"))["airflow_auth_manager"] != "simple"
+    export_record = _record(work + "/export.jsonl")
+    if user_api:
+        _check(not [r for r in state["airflow_roles"] if r["name"] in ("Admin", "Op", "User", "Viewer", "Public")],
+               "the built-in roles are left out")
+        mine = [r for r in state["airflow_roles"] if r["name"].startswith(PREFIX)]
+        _check(mine == seeded["seed_roles"], "the 2 roles with their permissions")
+        mine = [u for u in state["airflow_users"] if u["username"].startswith(PREFIX)]
+        _check(mine == seeded["seed_users"], "the 2 users, without a password")
+        _check(state["airflow_user_passwords"] == {u["username"]: ref("vault_user_%s_password" % u["username"])
+                                                   for u in state["airflow_users"]},
+               "every user's password a vault_user_<name>_password reference (%d users)" % len(state["airflow_users"]))
+    else:
+        _check(not {"airflow_roles", "airflow_users", "airflow_user_passwords"} & set(state),
+               "no roles or users where the server has no user API")
+        notes = [e for e in export_record if e["task"].startswith("Say why roles and users") and e["status"] == "ok"]
+        _check(len(notes) == 1 and "has no API for them" in notes[0]["msg"], "the export says why it skips them")
+
+    said = [e["msg"] for e in export_record if e["task"].startswith("Say what was exported")]
     _check(len(said) == 1 and all(name in said[0] for name in template), "the export names every secret to fill in")
 
     site = _record(work + "/site.jsonl")
@@ -179,6 +210,24 @@ def verify(secret, work, config):
         result = by_task[task]
         _check(result["changes"] == {"created": [], "updated": sorted(ids), "deleted": []},
                "%s: only the %d items with an unfilled secret would change" % (task, len(ids)))
+    if user_api:
+        _check(not by_task["Roles"]["changed"] and all(not i["changed"] for i in by_task["Roles"]["items"]),
+               "Roles: none would change (%d roles)" % len(by_task["Roles"]["items"]))
+        unfilled_users = set(u["username"] for u in state["airflow_users"]
+                             if "vault_user_%s_password" % u["username"] not in filled)
+        users = by_task["Users"]["items"]
+        # A password is compared through the REST plugin (update_password auto); without the plugin
+        # it is not sent to an existing user, and nothing would change.
+        wrong = [i for i in users if i["changed"] != (i["changes"]["updated"] != [] and
+                                                      i["changes"]["updated"][0] in unfilled_users
+                                                      and i["secrets_policy"] == "compare")
+                 or i["changes"]["created"] or i["changes"]["deleted"]]
+        would = sorted(i["changes"]["updated"][0] for i in users if i["changed"])
+        _check(not wrong and len(users) == len(state["airflow_users"]),
+               "Users: only those with an unfilled password would change: %s of %d (%s)"
+               % (would, len(users), sorted(set(i["secrets_policy"] for i in users))))
+        if would:
+            owners["Users"] = set(would)
     changed = sorted(e["task"] for e in site if e["changed"])
     _check(changed == sorted(t for t, ids in owners.items() if ids), "no other task would change: %s" % changed)
 

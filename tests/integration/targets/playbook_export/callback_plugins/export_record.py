@@ -42,6 +42,9 @@ class CallbackModule(CallbackBase):
         entry = {"task": task.get_name(), "action": action, "status": status, "changed": bool(res.get("changed"))}
         if action.startswith("dagops.airflow."):
             entry.update((k, res[k]) for k in KEPT if k in res)
+            if "results" in res:  # a loop (site.yml's roles and users): each item's counts and ids
+                entry["items"] = [dict(((k, item[k]) for k in KEPT if k in item), changed=bool(item.get("changed")),
+                                       skipped=bool(item.get("skipped"))) for item in res["results"]]
         if action in ("ansible.builtin.debug", "ansible.builtin.fail") and "msg" in res:
             entry["msg"] = res["msg"]
         with open(path, "a", encoding="utf-8") as record:
