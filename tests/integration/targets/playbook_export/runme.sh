@@ -41,11 +41,12 @@ run() {  # name playbook [args]: one run, recorded in $work/<name>.jsonl, its ou
 }
 
 run seed seed.yml -e @"$work/seed.yml"
-run export "$root/playbooks/export.yml" -i "$work/inventory" -e airflow_export_dest="$work/export"
+python3 seeds.py login "$IT_EXPORT_SECRET" "$config" >"$work/login.json"
+run export "$root/playbooks/export.yml" -i "$work/inventory" -e @"$work/login.json" -e airflow_export_dest="$work/export"
 cp "$work/export/state.yml" "$work/inventory/group_vars/airflow/state.yml"
 python3 seeds.py fill "$IT_EXPORT_SECRET" "$work/export/vault.yml.example" \
   "$work/inventory/group_vars/airflow/vault.yml" "$work/filled.json"
-run site "$root/playbooks/site.yml" -i "$work/inventory" --check
+run site "$root/playbooks/site.yml" -i "$work/inventory" -e @"$work/login.json" --check
 grep -A3 "PLAY RECAP" "$log" | tail -n 4
 python3 seeds.py verify "$IT_EXPORT_SECRET" "$work" "$config"
 

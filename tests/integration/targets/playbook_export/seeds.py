@@ -4,6 +4,7 @@
 
   seeds.py seed SECRET          the seed (YAML): 50 variables, 20 connections, 10 pools, secrets
                                 derived from SECRET (so the output scan finds any of them)
+  seeds.py login SECRET CONFIG   the login of the export and site.yml runs (JSON extra vars)
   seeds.py fill SECRET TEMPLATE VAULT FILLED
                                 VAULT = the export's vault template with the real value of every
                                 seeded secret of an even-numbered item; the odd ones keep
@@ -68,15 +69,27 @@ def seed(secret):
         [{"action": "can_read", "resource": "DAGs"}, {"action": "can_edit", "resource": "Pools"}][:i],
         key=lambda p: (p["resource"], p["action"]))} for i in (1, 2)]
     users = []
-    for i in (1, 2):
+    for i in (1, 2, 3):
         username = "%suser_%02d" % (PREFIX, i)
+        # The third is the admin the export and site.yml log in as (see login()).
         users.append({"username": username, "email": "%s@example.com" % username, "first_name": "User",
-                      "last_name": "Number %d" % i, "roles": sorted([roles[i - 1]["name"], "Viewer"])})
+                      "last_name": "Number %d" % i,
+                      "roles": ["Admin"] if i == 3 else sorted([roles[i - 1]["name"], "Viewer"])})
         secrets["vault_user_%s_password" % username] = (i, "%s-u%02d" % (secret, i))
     return {"seed_variables": variables, "seed_connections": connections, "seed_pools": pools,
             "seed_roles": roles, "seed_users": users,
             "seed_user_passwords": {u["username"]: secrets["vault_user_%s_password" % u["username"]][1] for u in users}
             }, secrets
+
+
+def login(secret, config):
+    """Extra vars for the export and site.yml runs: where the server has a user API, they log in as
+    a seeded admin. The harness's admin has the password "admin", and Ansible hides a no_log
+    value wherever it appears in a result, so its own username would be exported as ********."""
+    if json.load(open(config, encoding="utf-8"))["airflow_auth_manager"] == "simple":
+        return {}
+    username = "%suser_03" % PREFIX
+    return {"airflow_username": username, "airflow_password": seed(secret)[0]["seed_user_passwords"][username]}
 
 
 def fill(secret, template, vault, filled_path):
@@ -177,7 +190,7 @@ def verify(secret, work, config):
         mine = [r for r in state["airflow_roles"] if r["name"].startswith(PREFIX)]
         _check(mine == seeded["seed_roles"], "the 2 roles with their permissions")
         mine = [u for u in state["airflow_users"] if u["username"].startswith(PREFIX)]
-        _check(mine == seeded["seed_users"], "the 2 users, without a password")
+        _check(mine == seeded["seed_users"], "the 3 users, without a password")
         _check(state["airflow_user_passwords"] == {u["username"]: ref("vault_user_%s_password" % u["username"])
                                                    for u in state["airflow_users"]},
                "every user's password a vault_user_<name>_password reference (%d users)" % len(state["airflow_users"]))
@@ -240,6 +253,8 @@ if __name__ == "__main__":
         for value in {v["value"] for v in seed(sys.argv[2])[0]["seed_variables"] if "{{" in v["value"]}:
             text = text.replace(json.dumps(value), "!unsafe " + json.dumps(value))
         sys.stdout.write(text + "\n")
+    elif sys.argv[1] == "login":
+        sys.stdout.write(json.dumps(login(*sys.argv[2:4])) + "\n")
     elif sys.argv[1] == "fill":
         fill(*sys.argv[2:6])
     else:
