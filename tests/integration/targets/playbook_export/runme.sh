@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The export round trip on the harness server: seed 50 variables, 20 connections and 10 pools
-# (secrets among them), run playbooks/export.yml, write the vault file an operator would (the real
+# (secrets among them), and 2 roles and 3 users where the server has a user API (the export and
+# site.yml then log in as the third, an admin), run playbooks/export.yml, write the vault file an operator would (the real
 # value of half the secrets, CHANGE-ME left in the others), run site.yml --check --diff with the
 # export as the inventory's vars, then check the files and both runs (seeds.py verify). Every run is at
 # -vvv --diff, and no secret may appear in that output or in the exported files.
