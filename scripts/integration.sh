@@ -11,7 +11,7 @@
 # After the targets, on the same server, the modules' EXAMPLES run (tests/examples/run_examples.py)
 # from the release tarball built and installed by scripts/tarball.sh, which proves the tarball on
 # both ansible-core lines: 2.11 runs every module's examples on ansible-core 2.19 (python 3.11),
-# 3.3 all but airflow_user/airflow_role (no user API under the simple auth manager) on 2.21
+# 3.3 all but airflow_user/airflow_role and their _info modules (no user API under the simple auth manager) on 2.21
 # (python 3.13), 3.3-fab those two on 2.21. "examples" in TARGETS runs them (TARGETS=examples:
 # only them); with TARGETS set and without "examples" they do not run.
 set -euo pipefail
@@ -36,7 +36,7 @@ fi
 # The ansible-core line each flavor's examples run on, and which modules' examples (empty: all
 # that can run there).
 declare -A examples_core=([2.11]=2.19 [3.3]=2.21 [3.3-fab]=2.21)
-declare -A examples_modules=([3.3-fab]=airflow_user,airflow_role)
+declare -A examples_modules=([3.3-fab]=airflow_user,airflow_role,airflow_user_info,airflow_role_info)
 declare -A tarball=()  # core line -> "VENV COLLECTIONS_PATH", built once per run
 # Airflow 3.2 runs in multi-team mode with two teams (the harness's --multi-team), where the
 # airflow_team_name target manages team_name; on every other flavor that target shows the refusal.

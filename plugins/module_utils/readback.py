@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, dagops.airflow contributors
 # Apache License 2.0 (see LICENSE)
 """Variables, connections and pools read back in exactly the shape of their modules' bulk form
-(``variables:``, ``connections:``, ``pools:`` items), so an info module's output can be fed back.
+(``variables:``, ``connections:``, ``pools:`` items), roles and users in the shape of
+airflow_role's and airflow_user's options, so an info module's output can be fed back.
 
 Whatever the server will not show, and whatever we would have to show in clear although it is a
 secret (Airflow 2 shows sensitive variables), comes back as ``None`` and is named in ``masked``
@@ -15,6 +16,7 @@ import fnmatch
 import json
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
+from ansible_collections.dagops.airflow.plugins.module_utils.fab import role_item, user_item
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     contains_masked, is_sensitive_name, secret_strings,
 )
@@ -156,3 +158,25 @@ def read_pools(client, selection):
     """{"pools": [...], "missing": [...]}; pools hold no secrets."""
     items = [pool_item(obj) for obj in _listed(client, "pools", "name", selection)]
     return {"pools": items, "missing": selection.missing(i["name"] for i in items)}
+
+
+# ----- roles and users (FAB's security model, where the server serves it) -----------------------
+def _listed_fab(client, collection, id_field, selection):
+    """Every ``collection`` (roles, users) the selection takes; a server without a user API fails
+    here with what to do instead (the dialect's ``no_user_api``)."""
+    client.require_user_api(collection)
+    api = client.connect()
+    objects = client.list_all(api.fab_path(collection), collection)
+    return sorted((obj for obj in objects if selection(obj[id_field])), key=lambda obj: obj[id_field])
+
+
+def read_roles(client, selection):
+    """{"roles": [...], "missing": [...]}; roles hold no secrets."""
+    items = [role_item(obj) for obj in _listed_fab(client, "roles", "name", selection)]
+    return {"roles": items, "missing": selection.missing(i["name"] for i in items)}
+
+
+def read_users(client, selection):
+    """{"users": [...], "missing": [...]}; no API shows a password, and none is returned."""
+    items = [user_item(obj) for obj in _listed_fab(client, "users", "username", selection)]
+    return {"users": items, "missing": selection.missing(i["username"] for i in items)}

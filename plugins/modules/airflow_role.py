@@ -143,11 +143,10 @@ api_version:
   sample: v2
 """
 
-from ansible_collections.dagops.airflow.plugins.module_utils.fab import FabResource
+from ansible_collections.dagops.airflow.plugins.module_utils.fab import (
+    BUILT_IN_ROLES, FabResource, permission_list, role_item,
+)
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
-
-# The roles Airflow creates itself (and re-creates at every start of its web/api server).
-BUILT_IN_ROLES = ("Admin", "Op", "User", "Viewer", "Public")
 
 
 class RoleResource(FabResource):
@@ -163,9 +162,7 @@ class RoleResource(FabResource):
         self.force = force
 
     def from_api(self, obj, desired=None):
-        pairs = [(item.get("action", {}).get("name"), item.get("resource", {}).get("name"))
-                 for item in obj.get("actions") or []]
-        return {"name": obj.get("name"), "permissions": permission_list(pairs)}
+        return role_item(obj)
 
     def to_body(self, state, fields):
         # Both APIs need the name in every body, also when only the permissions change.
@@ -202,13 +199,6 @@ class RoleResource(FabResource):
 
 def pair(permission):
     return (permission["action"], permission["resource"])
-
-
-def permission_list(pairs):
-    """Permissions as a set, in a stable order (by resource, then action), so that order never counts."""
-    unique = set(pairs)
-    return [{"action": action, "resource": resource}
-            for action, resource in sorted(unique, key=lambda ar: (ar[1] or "", ar[0] or ""))]
 
 
 def _shell_word(text):

@@ -9,6 +9,8 @@
                                                      one more web process (webserver / api-server) of
                                                      that server with extra environment, e.g. the REST
                                                      plugin's token settings; printed as {"url", "pid"}
+  airflow_server.py restart-parser --state-dir DIR [--min-file-process-interval SECONDS]
+                                                 restart only the process that parses DAG files
 
 FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth manager), 3.3-fab
 (API v2, FAB auth manager) or 3.4 (the newest pre-release, simple auth manager); each runs the
@@ -445,6 +447,40 @@ def cmd_status(a):
     return 0 if ok else 1
 
 
+# The process that parses DAG files, started as cmd_start starts it: 2.x parses inside the scheduler.
+PARSER = {"v1": ("scheduler", ["scheduler", "--skip-serve-logs"]), "v2": ("dag-processor", ["dag-processor"])}
+
+
+def cmd_restart_parser(a):
+    """Restart the DAG-parsing process with another min_file_process_interval (a test that must
+    tell a requested parse from the periodic one), or with the server's own settings again."""
+    state = Path(a.state_dir).resolve()
+    info, airflow_vars = read_json(state / "server.json"), read_json(state / "env.json")
+    if not info or not info.get("pids"):
+        say("not running")
+        return 1
+    name, args = PARSER[info["api_version"]]
+    section = "SCHEDULER" if info["api_version"] == "v1" else "DAG_PROCESSOR"
+    if a.min_file_process_interval is not None:
+        airflow_vars = dict(airflow_vars, **{f"AIRFLOW__{section}__MIN_FILE_PROCESS_INTERVAL":
+                                             str(a.min_file_process_interval)})
+    stop_pids({name: info["pids"][name]})
+    with open(state / "logs" / f"{name}.log", "ab") as out:
+        proc = subprocess.Popen([f"{info['venv']}/bin/airflow", *args], env=process_env(info["venv"], airflow_vars),
+                                cwd=info["airflow_home"], stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    info["pids"][name] = proc.pid
+    write_json(state / "server.json", info)
+    time.sleep(1)  # a bad setting makes it exit within a second; the caller waits for its parses
+    if proc.poll() is not None:
+        say(f"{name} exited at once (exit code {proc.returncode})")
+        log_tail(state / "logs")
+        return 1
+    interval = airflow_vars[f"AIRFLOW__{section}__MIN_FILE_PROCESS_INTERVAL"]
+    say(f"{name} restarted (pid {proc.pid}), min_file_process_interval {interval} s")
+    return 0
+
+
 def cmd_cli(a, args):
     state = Path(a.state_dir).resolve()
     info, airflow_vars = read_json(state / "server.json"), read_json(state / "env.json")
@@ -523,7 +559,10 @@ def main(argv):
     web = sub.add_parser("web", help="one more web process with extra environment (--env NAME=VALUE), or --stop")
     web.add_argument("--env", action="append", default=[], help="NAME=VALUE added to the server's environment")
     web.add_argument("--stop", action="store_true", help="stop the extra web process")
-    for p in (start, web, sub.add_parser("stop"), sub.add_parser("status"),
+    restart_parser = sub.add_parser("restart-parser", help="restart the process that parses DAG files")
+    restart_parser.add_argument("--min-file-process-interval", type=int, metavar="SECONDS",
+                                help="default: the server's own setting")
+    for p in (start, web, sub.add_parser("stop"), sub.add_parser("status"), restart_parser,
               sub.add_parser("cli", help="airflow CLI with the server's env: cli --state-dir DIR -- ARGS")):
         p.add_argument("--state-dir", required=True)
     a = parser.parse_args(argv)
@@ -531,7 +570,8 @@ def main(argv):
         return cmd_cli(a, extra)
     if extra:
         parser.error("arguments after `--` are only for `cli`")
-    return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "web": cmd_web}[a.command](a)
+    return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "web": cmd_web,
+            "restart-parser": cmd_restart_parser}[a.command](a)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,13 @@ CASES = {
         ("named", {"names": ["etl", "gone"]}, with_object("api/v2/pools", name="etl", slots=4)),
         ("team", {}, with_teams(with_object("api/v2/pools", name="etl", slots=4, team_name="team_a"))),
     ],
+    "airflow_role_info": [
+        ("named", {"names": ["Reader", "gone"]},
+         with_object("auth/fab/v1/roles", name="Reader",
+                     actions=[{"action": {"name": "can_read"}, "resource": {"name": "DAGs"}}]))],
+    "airflow_user_info": [
+        ("all", {}, with_object("auth/fab/v1/users", username="ann", email="ann@example.com", first_name="Ann",
+                                last_name="Lee", roles=[{"name": "Viewer"}], password="user-pass-9012"))],
     "airflow_variable": [
         ("single", {"key": "env", "value": "prod"}, None),
         ("bulk", {"variables": [{"key": "env", "value": "prod"}, {"key": "region", "value": "eu"}]}, None),
