@@ -12,7 +12,7 @@
 # After the targets, on the same server, the modules' EXAMPLES run (tests/examples/run_examples.py)
 # from the release tarball built and installed by scripts/tarball.sh, which proves the tarball on
 # both ansible-core lines: 2.11 runs every module's examples on ansible-core 2.19 (python 3.11),
-# 3.3 all but airflow_user/airflow_role (no user API under the simple auth manager) on 2.21
+# 3.3 all but airflow_user/airflow_role and their _info modules (no user API under the simple auth manager) on 2.21
 # (python 3.13), 3.3-fab those two on 2.21. "examples" in TARGETS runs them (TARGETS=examples:
 # only them); with TARGETS set and without "examples" they do not run.
 # The other versions (3.0, 3.1, 3.2 and the 3.4 pre-release) run the version_profile target: every
@@ -47,8 +47,11 @@ fi
 # The ansible-core line each flavor's examples run on, and which modules' examples (empty: all
 # that can run there).
 declare -A examples_core=([2.11]=2.19 [3.3]=2.21 [3.3-fab]=2.21)
-declare -A examples_modules=([3.3-fab]=airflow_user,airflow_role)
+declare -A examples_modules=([3.3-fab]=airflow_user,airflow_role,airflow_user_info,airflow_role_info)
 declare -A tarball=()  # core line -> "VENV COLLECTIONS_PATH", built once per run
+# Airflow 3.2 runs in multi-team mode with two teams (the harness's --multi-team), where the
+# airflow_team_name target manages team_name; on every other flavor that target shows the refusal.
+declare -A server_options=([3.2]=--multi-team)
 run_examples() {
   local flavor=$1 core=${examples_core[$1]} venv coll
   [ -n "${tarball[$core]:-}" ] || tarball[$core]=$("$root/scripts/tarball.sh" "$core")
@@ -103,7 +106,8 @@ for flavor in "${serial[@]}"; do
   echo "=== integration on Airflow $flavor" >&2
   flavor_start=$SECONDS
   state=$(mktemp -d "${TMPDIR:-/tmp}/dagops-it-$flavor-XXXXXX")
-  python3 "$harness" start "$flavor" --rest-api-plugin --state-dir "$state" >"$state/start.json"
+  read -r -a extra_options <<<"${server_options[$flavor]:-}"
+  python3 "$harness" start "$flavor" --rest-api-plugin "${extra_options[@]}" --state-dir "$state" >"$state/start.json"
   coll=$("$root/scripts/stage.sh" "it-$flavor")
   # ansible-test hands this file to every target (role targets as vars, runme.sh as ../../).
   python3 - "$state/server.json" "$coll/tests/integration/integration_config.yml" "$harness" "$state" <<'PY'
@@ -115,7 +119,7 @@ config = {
     "airflow_auth_manager": server["auth_manager"], "airflow_home": server["airflow_home"],
     "airflow_dags_folder": server["dags_folder"],
     "airflow_viewer_username": server["viewer_username"], "airflow_viewer_password": server["viewer_password"],
-    "airflow_rest_api_plugin": server["rest_api_plugin"],
+    "airflow_rest_api_plugin": server["rest_api_plugin"], "airflow_teams": server.get("teams", []),
     "airflow_cli": "python3 %s cli --state-dir %s --" % (sys.argv[3], sys.argv[4]),
     # For a test that kills a server process and has the harness start it again (rest_api_plugin).
     "airflow_harness": sys.argv[3], "airflow_state_dir": sys.argv[4],

@@ -50,6 +50,12 @@ class ApiV1:
         "backfill on the Airflow host instead: airflow dags backfill --start-date FROM --end-date TO DAG_ID "
         "(--reset-dagruns to run existing dates again, --run-backwards, --conf JSON)")
 
+    # Multi-team mode (Airflow 3.2+, [core] multi_team): variables, connections and pools may belong to
+    # a team. Airflow 2 has no teams (teams.py reads them where ``teams_path`` is set).
+    teams_path = None
+    no_teams = ("this Airflow 2 server has no teams: team_name needs Airflow 3.2 or later with "
+                "[core] multi_team = True")
+
     def path(self, *parts):
         return "/".join((self.prefix,) + tuple(_quote(p) for p in parts))
 
@@ -174,6 +180,12 @@ class ApiV2(ApiV1):
     # v2 answers ``***`` for a set password and null for none.
     shows_connection_password = True
     backfill_prefix = "api/v2/backfills"
+    # The teams are listed by the UI's API (the public one has no teams route): 3.2+ answers 403
+    # while [core] multi_team is off; 3.0 and 3.1 have no such route.
+    teams_path = "ui/teams"
+    teams_off = ("multi-team mode is off on this Airflow %s (the server says: %s): team_name needs "
+                 "[core] multi_team = True on the Airflow servers and the team created (airflow teams create NAME)")
+    no_teams_route = "this Airflow %s has no teams: team_name needs Airflow 3.2 or later with [core] multi_team = True"
 
     def update_mask(self, collection, fields):
         """v2 repeats the parameter: ?update_mask=a&update_mask=b"""

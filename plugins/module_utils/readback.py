@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, dagops.airflow contributors
 # Apache License 2.0 (see LICENSE)
 """Variables, connections and pools read back in exactly the shape of their modules' bulk form
-(``variables:``, ``connections:``, ``pools:`` items), so an info module's output can be fed back.
+(``variables:``, ``connections:``, ``pools:`` items), roles and users in the shape of
+airflow_role's and airflow_user's options, so an info module's output can be fed back.
 
 Whatever the server will not show, and whatever we would have to show in clear although it is a
 secret (Airflow 2 shows sensitive variables), comes back as ``None`` and is named in ``masked``
@@ -15,9 +16,11 @@ import fnmatch
 import json
 
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
+from ansible_collections.dagops.airflow.plugins.module_utils.fab import role_item, user_item
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
     contains_masked, is_sensitive_name, secret_strings,
 )
+from ansible_collections.dagops.airflow.plugins.module_utils.teams import with_team
 
 CONNECTION_FIELDS = ("conn_type", "description", "host", "login", "schema", "port")
 
@@ -59,12 +62,12 @@ def _listed(client, collection, id_field, selection):
 
 # ----- variables --------------------------------------------------------------------------------
 def variable_item(obj):
-    """(bulk item, masked names) for one variable of the API."""
+    """(bulk item, masked names) for one variable of the API; ``team_name`` only where it has a team."""
     key = obj["key"]
     value = obj.get("value")
     if value is not None and _variable_is_secret(key, value):
-        return {"key": key, "value": None, "description": obj.get("description")}, ["%s.value" % key]
-    return {"key": key, "value": value, "description": obj.get("description")}, []
+        return with_team({"key": key, "value": None, "description": obj.get("description")}, obj), ["%s.value" % key]
+    return with_team({"key": key, "value": value, "description": obj.get("description")}, obj), []
 
 
 def _variable_is_secret(key, value):
@@ -106,7 +109,7 @@ def connection_item(obj, shows_password):
         masked.append("%s.password" % conn_id)
     item["extra"], hidden = _extra_item(conn_id, obj.get("extra"))
     masked.extend(hidden)
-    return item, masked, not_shown
+    return with_team(item, obj), masked, not_shown
 
 
 def _extra_item(conn_id, extra):
@@ -147,11 +150,33 @@ def read_connections(client, selection):
 
 # ----- pools ------------------------------------------------------------------------------------
 def pool_item(obj):
-    return {"name": obj["name"], "slots": obj.get("slots"), "description": obj.get("description"),
-            "include_deferred": obj.get("include_deferred")}
+    return with_team({"name": obj["name"], "slots": obj.get("slots"), "description": obj.get("description"),
+                      "include_deferred": obj.get("include_deferred")}, obj)
 
 
 def read_pools(client, selection):
     """{"pools": [...], "missing": [...]}; pools hold no secrets."""
     items = [pool_item(obj) for obj in _listed(client, "pools", "name", selection)]
     return {"pools": items, "missing": selection.missing(i["name"] for i in items)}
+
+
+# ----- roles and users (FAB's security model, where the server serves it) -----------------------
+def _listed_fab(client, collection, id_field, selection):
+    """Every ``collection`` (roles, users) the selection takes; a server without a user API fails
+    here with what to do instead (the dialect's ``no_user_api``)."""
+    client.require_user_api(collection)
+    api = client.connect()
+    objects = client.list_all(api.fab_path(collection), collection)
+    return sorted((obj for obj in objects if selection(obj[id_field])), key=lambda obj: obj[id_field])
+
+
+def read_roles(client, selection):
+    """{"roles": [...], "missing": [...]}; roles hold no secrets."""
+    items = [role_item(obj) for obj in _listed_fab(client, "roles", "name", selection)]
+    return {"roles": items, "missing": selection.missing(i["name"] for i in items)}
+
+
+def read_users(client, selection):
+    """{"users": [...], "missing": [...]}; no API shows a password, and none is returned."""
+    items = [user_item(obj) for obj in _listed_fab(client, "users", "username", selection)]
+    return {"users": items, "missing": selection.missing(i["username"] for i in items)}

@@ -72,6 +72,14 @@ options:
       - Keys whose name contains a sensitive word (C(password), C(secret), C(token), C(api_key), C(private_key),
         C(passphrase), ...) are shown by Airflow as C(***); their values are covered by O(update_password).
     type: raw
+  team_name:
+    description:
+      - The team the connection belongs to (Airflow 3.2's multi-team mode). When omitted, the current team is kept;
+        V(null) (C(~)) takes the connection away from its team.
+      - Needs Airflow 3.2 or later with C([core] multi_team = True) and the team created (C(airflow teams create NAME));
+        on any other server, or for a team the server does not have, the task fails before anything is written.
+    type: str
+    version_added: 0.2.0
   state:
     description:
       - V(present) creates or updates the connection, V(absent) deletes it.
@@ -134,6 +142,10 @@ options:
       extra:
         description: As O(extra).
         type: raw
+      team_name:
+        description: As O(team_name).
+        type: str
+        version_added: 0.2.0
       state:
         description: As O(state).
         type: str
@@ -225,6 +237,7 @@ connection:
   description:
     - The connection as it is after the task (single form). The password and secret keys of extra are shown as C(<hidden>).
     - On Airflow 2 the password is shown only when it was declared, because the server never tells whether there is one.
+    - C(team_name) is there only when the connection belongs to a team.
   returned: single form, when the connection exists after the task
   type: dict
   sample: {"connection_id": "warehouse", "conn_type": "postgres", "host": "db.example.com", "port": 5432,
@@ -290,6 +303,7 @@ from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm, secrets_policy_option
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import ReconcileError, Resource
+from ansible_collections.dagops.airflow.plugins.module_utils.teams import TEAM_FIELD, TeamOwned, with_team
 
 # What both APIs accept as a connection id on create (v1 helpers.validate_key, v2 ConnectionBody).
 CONN_ID_PATTERN = re.compile(r"[\w.-]+")
@@ -297,14 +311,14 @@ CONN_ID_MAX_LENGTH = 200
 PLAIN_FIELDS = ("conn_type", "description", "host", "login", "schema", "port")
 # The options a task clears by giving them as null. Not conn_type (required by Airflow), nor the
 # password (null leaves a secret alone) or extra (an empty string empties it).
-CLEARABLE = ("description", "host", "login", "schema", "port")
+CLEARABLE = ("description", "host", "login", "schema", "port", TEAM_FIELD)
 
 
-class ConnectionResource(Resource):
+class ConnectionResource(TeamOwned, Resource):
     noun = "connection"
     collection = "connections"
     id_field = "connection_id"
-    fields = PLAIN_FIELDS + ("password", "extra")
+    fields = PLAIN_FIELDS + ("password", "extra", TEAM_FIELD)
 
     def from_api(self, obj, desired=None):
         state = {"connection_id": obj.get("connection_id")}
@@ -316,7 +330,7 @@ class ConnectionResource(Resource):
             state["password"] = MASKED
         if "extra" in obj:  # Airflow 2's list leaves it out
             state["extra"] = extra_from_server(obj["extra"])
-        return state
+        return with_team(state, obj)
 
     def to_body(self, state, fields):
         # Airflow 3 requires conn_type in every body; the update mask limits what is written.
@@ -376,6 +390,10 @@ class ConnectionResource(Resource):
     def validate(self, ident, desired, state, current):
         if state == "present" and current is None and desired.get("conn_type") is None:
             return "connection %r does not exist yet: set conn_type to create it" % ident
+        if state == "present":
+            problem = self.team_problem(ident, desired, current)
+            if problem:
+                return problem
         return super().validate(ident, desired, state, current)
 
 
@@ -443,7 +461,7 @@ def input_problem(item):
 
 
 def desired_connection(item, extra):
-    state = dict((f, item.get(f)) for f in PLAIN_FIELDS + ("password",))
+    state = dict((f, item.get(f)) for f in PLAIN_FIELDS + ("password", TEAM_FIELD))
     state["connection_id"] = item["conn_id"]
     state["extra"] = extra
     return state
@@ -460,6 +478,7 @@ def item_options():
         schema=dict(type="str"),
         port=dict(type="int"),
         extra=dict(type="raw", no_log=False),
+        team_name=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
 

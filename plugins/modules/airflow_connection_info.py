@@ -106,6 +106,11 @@ connections:
     extra:
       description: The extra fields as a dict, secret keys V(null); V(null) when there are none.
       type: dict
+    team_name:
+      description:
+        - The team it belongs to (Airflow 3.2's multi-team mode); there only when it has one.
+      type: str
+      version_added: 0.2.0
 masked:
   description: What is set on the server but returned as V(null) because it is secret.
   returned: success

@@ -43,6 +43,14 @@ options:
     description:
       - Whether deferred tasks count against the pool's slots. Airflow's default for a new pool is V(false).
     type: bool
+  team_name:
+    description:
+      - The team the pool belongs to (Airflow 3.2's multi-team mode). When omitted, the current team is kept;
+        V(null) (C(~)) takes the pool away from its team.
+      - Needs Airflow 3.2 or later with C([core] multi_team = True) and the team created (C(airflow teams create NAME));
+        on any other server, or for a team the server does not have, the task fails before anything is written.
+    type: str
+    version_added: 0.2.0
   state:
     description:
       - V(present) creates or updates the pool, V(absent) deletes it. C(default_pool) cannot be deleted.
@@ -68,6 +76,10 @@ options:
       include_deferred:
         description: As O(include_deferred).
         type: bool
+      team_name:
+        description: As O(team_name).
+        type: str
+        version_added: 0.2.0
       state:
         description: As O(state).
         type: str
@@ -132,7 +144,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 pool:
-  description: The pool as it is after the task (single form).
+  description:
+    - The pool as it is after the task (single form).
+    - C(team_name) is there only when the pool belongs to a team.
   returned: single form, when the pool exists after the task
   type: dict
   sample: {"name": "warehouse", "slots": 4, "description": "Parallel loads into the warehouse", "include_deferred": true}
@@ -182,20 +196,26 @@ api_version:
 from ansible_collections.dagops.airflow.plugins.module_utils.clearing import differs, mark_cleared, typed_items, typed_options
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
+from ansible_collections.dagops.airflow.plugins.module_utils.teams import TEAM_FIELD, TeamOwned, team_body, with_team
 
 DEFAULT_POOL = "default_pool"
 UNLIMITED = -1
 NAME_MAX_LENGTH = 256  # the pool table's column; Airflow 3 validates it too
 # The options a task clears by giving them as null.
-CLEARABLE = ("description",)
+CLEARABLE = ("description", TEAM_FIELD)
+POOL_FIELDS = ("slots", "description", "include_deferred")
 
 
-class PoolResource(Resource):
+class PoolResource(TeamOwned, Resource):
     noun = "pool"
     collection = "pools"
     id_field = "name"
-    fields = ("slots", "description", "include_deferred")
+    fields = POOL_FIELDS + (TEAM_FIELD,)
     protected = (DEFAULT_POOL,)
+
+    def from_api(self, obj, desired=None):
+        state = dict([("name", obj.get("name"))] + [(f, obj.get(f)) for f in POOL_FIELDS])
+        return with_team(state, obj)
 
     def to_body(self, state, fields):
         # Airflow 3 validates name, slots and include_deferred in every body, also for an update
@@ -205,7 +225,7 @@ class PoolResource(Resource):
             body["include_deferred"] = state["include_deferred"]
         if "description" in fields:
             body["description"] = state.get("description")
-        return body
+        return team_body(body, state, fields)
 
     def validate(self, ident, desired, state, current):
         if state == "present":
@@ -223,6 +243,9 @@ class PoolResource(Resource):
                 if refused:
                     return "this Airflow lets default_pool change only %s, not %s" % (
                         " and ".join(sorted(allowed)), ", ".join(refused))
+            problem = self.team_problem(ident, desired, current)
+            if problem:
+                return problem
         return super().validate(ident, desired, state, current)
 
     def _unlimited_problem(self, ident):
@@ -249,7 +272,7 @@ def input_problem(item):
 
 def desired_pool(item):
     return {"name": item["name"], "slots": item.get("slots"), "description": item.get("description"),
-            "include_deferred": item.get("include_deferred")}
+            "include_deferred": item.get("include_deferred"), TEAM_FIELD: item.get(TEAM_FIELD)}
 
 
 def item_options():
@@ -258,6 +281,7 @@ def item_options():
         slots=dict(type="int"),
         description=dict(type="str"),
         include_deferred=dict(type="bool"),
+        team_name=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
 

@@ -76,6 +76,11 @@ pools:
     include_deferred:
       description: Whether deferred tasks count against the slots.
       type: bool
+    team_name:
+      description:
+        - The team it belongs to (Airflow 3.2's multi-team mode); there only when it has one.
+      type: str
+      version_added: 0.2.0
 missing:
   description: The names of O(names) that the server does not have.
   returned: success

@@ -145,11 +145,12 @@ api_version:
   sample: v2
 """
 
-from ansible_collections.dagops.airflow.plugins.module_utils.fab import FabResource
+from ansible_collections.dagops.airflow.plugins.module_utils.fab import (
+    BUILT_IN_ROLES, FabResource, permission_list, role_item,
+)
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule
 
-# The roles Airflow creates itself (and re-creates at every start of its web/api server).
-BUILT_IN_ROLES = ("Admin", "Op", "User", "Viewer", "Public")
+# FAB gives every custom role this one itself (see from_api).
 HOMEPAGE = ("can_read", "Website")
 
 
@@ -166,15 +167,14 @@ class RoleResource(FabResource):
         self.force = force
 
     def from_api(self, obj, desired=None):
-        pairs = [(item.get("action", {}).get("name"), item.get("resource", {}).get("name"))
-                 for item in obj.get("actions") or []]
+        role = role_item(obj)
         declared = (desired or {}).get("permissions")
         if declared is not None and HOMEPAGE not in set(pair(p) for p in declared):
             # FAB gives every custom role the homepage whenever it syncs its roles (at a server start;
             # with the FAB provider of Airflow 3.1 and 3.2 at every request of its API): not declaring
             # it cannot take it away, so it is not a difference.
-            pairs = [p for p in pairs if p != HOMEPAGE]
-        return {"name": obj.get("name"), "permissions": permission_list(pairs)}
+            role["permissions"] = [p for p in role["permissions"] if pair(p) != HOMEPAGE]
+        return role
 
     def to_body(self, state, fields):
         # Both APIs need the name in every body, also when only the permissions change.
@@ -211,13 +211,6 @@ class RoleResource(FabResource):
 
 def pair(permission):
     return (permission["action"], permission["resource"])
-
-
-def permission_list(pairs):
-    """Permissions as a set, in a stable order (by resource, then action), so that order never counts."""
-    unique = set(pairs)
-    return [{"action": action, "resource": resource}
-            for action, resource in sorted(unique, key=lambda ar: (ar[1] or "", ar[0] or ""))]
 
 
 def _shell_word(text):

@@ -171,14 +171,16 @@ api_version:
 from ansible_collections.dagops.airflow.plugins.module_utils.api import MASKED
 from ansible_collections.dagops.airflow.plugins.module_utils.fingerprints import user_password_probe
 from ansible_collections.dagops.airflow.plugins.module_utils.masking import HIDDEN
-from ansible_collections.dagops.airflow.plugins.module_utils.fab import FabResource
+from ansible_collections.dagops.airflow.plugins.module_utils.fab import (
+    USER_NAME_FIELDS, FabResource, role_names, user_item,
+)
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, secrets_policy_option
 
 # What a create needs: Airflow 3 refuses a user without these, and neither version gives a user
 # a role of its own accord unless AUTH_USER_REGISTRATION_ROLE is configured.
 NEEDED_TO_CREATE = ("email", "first_name", "last_name", "password", "roles")
 # Airflow 2's PATCH validates the whole user, so these go into every body; the mask picks what changes.
-NAME_FIELDS = ("email", "first_name", "last_name")
+NAME_FIELDS = USER_NAME_FIELDS
 
 
 class UserResource(FabResource):
@@ -188,8 +190,7 @@ class UserResource(FabResource):
     fields = ("email", "first_name", "last_name", "roles", "password")
 
     def from_api(self, obj, desired=None):
-        user = {"username": obj.get("username"), "roles": role_names(obj.get("roles") or [])}
-        user.update((f, obj.get(f)) for f in NAME_FIELDS)
+        user = user_item(obj)
         if desired and desired.get("password") is not None:
             # The server never returns a password: it is there, but its value is unknown.
             user["password"] = MASKED
@@ -239,11 +240,6 @@ class UserResource(FabResource):
         """The names that are not roles on the server, one GET each (only roles a user gains are asked)."""
         api = self.client.connect()
         return [name for name in names if self.client.get_or_none(api.fab_path("roles", name)) is None]
-
-
-def role_names(roles):
-    """Role names as a set, in a stable order: compared as a set, shown sorted."""
-    return sorted(set(r["name"] if isinstance(r, dict) else r for r in roles))
 
 
 def desired_user(params):

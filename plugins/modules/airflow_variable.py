@@ -39,6 +39,14 @@ options:
       - The variable's description. When omitted (or set to C(omit)), the current description is kept;
         V(null) (C(~)) clears it (Airflow then stores an empty description).
     type: str
+  team_name:
+    description:
+      - The team the variable belongs to (Airflow 3.2's multi-team mode). When omitted, the current team is kept;
+        V(null) (C(~)) takes the variable away from its team.
+      - Needs Airflow 3.2 or later with C([core] multi_team = True) and the team created (C(airflow teams create NAME));
+        on any other server, or for a team the server does not have, the task fails before anything is written.
+    type: str
+    version_added: 0.2.0
   state:
     description:
       - V(present) creates or updates the variable, V(absent) deletes it.
@@ -61,6 +69,10 @@ options:
       description:
         description: As O(description).
         type: str
+      team_name:
+        description: As O(team_name).
+        type: str
+        version_added: 0.2.0
       state:
         description: As O(state).
         type: str
@@ -148,6 +160,13 @@ EXAMPLES = r"""
     exclude:
       - "team_a_*"
 
+- name: Give a variable to a team (Airflow 3.2+ with [core] multi_team = True)
+  dagops.airflow.airflow_variable:
+    key: team_a_bucket
+    value: s3://team-a-data
+    team_name: team_a
+  when: airflow_multi_team | default(false)
+
 - name: Delete a variable
   dagops.airflow.airflow_variable:
     key: environment
@@ -169,7 +188,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 variable:
-  description: The variable as it is after the task (single form); secret values are shown as C(<hidden>).
+  description:
+    - The variable as it is after the task (single form); secret values are shown as C(<hidden>).
+    - C(team_name) is there only when the variable belongs to a team.
   returned: single form, when the variable exists after the task
   type: dict
   sample: {"key": "environment", "value": "production", "description": "Which environment the DAGs run in"}
@@ -228,17 +249,18 @@ from ansible_collections.dagops.airflow.plugins.module_utils.masking import (
 )
 from ansible_collections.dagops.airflow.plugins.module_utils.module import AirflowModule, BulkForm, secrets_policy_option
 from ansible_collections.dagops.airflow.plugins.module_utils.reconcile import Resource
+from ansible_collections.dagops.airflow.plugins.module_utils.teams import TEAM_FIELD, TeamOwned, team_body, with_team
 
 
 # The options a task clears by giving them as null (a null value is the same as leaving it out).
-CLEARABLE = ("description",)
+CLEARABLE = ("description", TEAM_FIELD)
 
 
-class VariableResource(Resource):
+class VariableResource(TeamOwned, Resource):
     noun = "variable"
     collection = "variables"
     id_field = "key"
-    fields = ("value", "description")
+    fields = ("value", "description", TEAM_FIELD)
 
     def from_api(self, obj, desired=None):
         value = obj.get("value")
@@ -248,18 +270,19 @@ class VariableResource(Resource):
                 value = json.loads(value)
             except ValueError:
                 pass
-        return {"key": obj.get("key"), "value": value, "description": obj.get("description")}
+        return with_team({"key": obj.get("key"), "value": value, "description": obj.get("description")}, obj)
 
     def to_body(self, state, fields):
         value = state.get("value")
         body = {"key": state["key"], "value": value if isinstance(value, str) else json.dumps(value)}
         if "description" in fields:
             body["description"] = state.get("description")
-        return body
+        return team_body(body, state, fields)
 
     def cleared_value(self, field):
         # Airflow 2's API refuses a null description (HTTP 400); an empty one both versions accept.
-        return ""
+        # A team is a reference: only null takes the variable away from it.
+        return "" if field == "description" else None
 
     def secret_fields(self, ident, desired, current):
         if is_sensitive_name(ident) or (current and contains_masked(current.get("value"))):
@@ -293,6 +316,10 @@ class VariableResource(Resource):
             return "a variable key must not be empty"
         if state == "present" and current is None and desired.get("value") is None:
             return "variable %r does not exist yet: set its value to create it" % ident
+        if state == "present":
+            problem = self.team_problem(ident, desired, current)
+            if problem:
+                return problem
         return super().validate(ident, desired, state, current)
 
 
@@ -316,7 +343,8 @@ def desired_value(value):
 
 
 def desired_variable(item):
-    return {"key": item["key"], "value": desired_value(item.get("value")), "description": item.get("description")}
+    return {"key": item["key"], "value": desired_value(item.get("value")), "description": item.get("description"),
+            TEAM_FIELD: item.get(TEAM_FIELD)}
 
 
 def item_options():
@@ -324,6 +352,7 @@ def item_options():
         key=dict(type="str", required=True, no_log=False),
         value=dict(type="raw", no_log=False),
         description=dict(type="str"),
+        team_name=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
 

@@ -86,6 +86,11 @@ variables:
     description:
       description: The description.
       type: str
+    team_name:
+      description:
+        - The team it belongs to (Airflow 3.2's multi-team mode); there only when it has one.
+      type: str
+      version_added: 0.2.0
 masked:
   description: The values returned as V(null) because they are secrets, as C(key.value).
   returned: success

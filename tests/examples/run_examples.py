@@ -67,6 +67,8 @@ ORDER = (
     "airflow_dag",
     "airflow_user",
     "airflow_role",
+    "airflow_user_info",
+    "airflow_role_info",
 )
 
 # Modules whose examples run on no server here, and why (their integration targets cover them).
@@ -80,6 +82,8 @@ CANNOT_RUN = {
     "simple": {
         "airflow_user": "Airflow 3's simple auth manager has no user API (users live in airflow.cfg and a file)",
         "airflow_role": "Airflow 3's simple auth manager has no role API (its roles are fixed)",
+        "airflow_user_info": "Airflow 3's simple auth manager has no user API (users live in airflow.cfg and a file)",
+        "airflow_role_info": "Airflow 3's simple auth manager has no role API (its roles are fixed)",
     },
 }
 

@@ -1,17 +1,24 @@
 """Start and stop real local Airflow servers for integration tests, the demo and benchmarks.
 
   airflow_server.py start FLAVOR --state-dir DIR [--port N] [--jwt-expiration SECONDS] [--no-jwt-secret]
-                                                 [--rest-api-plugin]
+                                                 [--rest-api-plugin] [--multi-team]
   airflow_server.py stop   --state-dir DIR
   airflow_server.py status --state-dir DIR            exit 0 if healthy
   airflow_server.py cli    --state-dir DIR -- ARGS... run `airflow ARGS` with that server's env
+  airflow_server.py web    --state-dir DIR [--env NAME=VALUE ...] | --stop
+                                                     one more web process (webserver / api-server) of
+                                                     that server with extra environment, e.g. the REST
+                                                     plugin's token settings; printed as {"url", "pid"}
+  airflow_server.py restart-parser --state-dir DIR [--min-file-process-interval SECONDS]
+                                                 restart only the process that parses DAG files
 
 FLAVOR is 2.11 (API v1, HTTP Basic), 3.0, 3.1, 3.2, 3.3 (API v2, simple auth manager), 3.0-fab,
 3.1-fab, 3.2-fab, 3.3-fab (API v2, FAB auth manager) or 3.4 (the newest pre-release, simple auth
 manager); each runs the latest patch pinned in FLAVORS. The login is always admin/admin, and
 viewer/viewer is a user without admin rights.
 --rest-api-plugin installs the collection's REST plugin (roles/rest_api_plugin/files) in the
-server's plugins folder before the processes start. `start` prints DIR/server.json on stdout; human
+server's plugins folder before the processes start. --multi-team sets [core] multi_team = True and
+creates the teams dagops_team_a and dagops_team_b (Airflow 3.2+). `start` prints DIR/server.json on stdout; human
 messages go to stderr. Stdlib only: this runs on the controller's python, not in the Airflow venv.
 """
 import argparse
@@ -288,6 +295,35 @@ def create_user(venv, env, logs, username, password, role):
             logs / "users-create.log")
 
 
+# ----- multi-team mode (--multi-team): Airflow 3.2+ -----------------------------------------------
+# [core] multi_team = True and the teams TEAMS, created in the database before the processes start
+# (the auth manager checks at startup that the teams it knows exist there). Teams are rows of the
+# team table (`airflow teams create NAME` writes the same); one in-process call creates them all.
+TEAMS = ("dagops_team_a", "dagops_team_b")
+CREATE_TEAMS = """
+import sys
+from airflow.models.team import Team
+from airflow.utils.session import create_session
+with create_session() as session:
+    known = {team.name for team in session.query(Team)}
+    session.add_all(Team(name=name) for name in sys.argv[1:] if name not in known)
+"""
+
+
+def multi_team_env(flavor):
+    if FLAVORS[flavor]["api"] == "v1":
+        raise SystemExit("--multi-team needs Airflow 3.2 or later")
+    return {"AIRFLOW__CORE__MULTI_TEAM": "True"}
+
+
+def create_teams(venv, env, log):
+    say(f"creating the teams {', '.join(TEAMS)}")
+    with open(log, "ab") as out:
+        subprocess.run([f"{venv}/bin/python", "-c", CREATE_TEAMS, *TEAMS], env=env, stdout=out,
+                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=300, check=True)
+# ----- end of multi-team mode ----------------------------------------------------------------------
+
+
 def cmd_start(a):
     state = Path(a.state_dir).resolve()
     home, logs, spec = state / "airflow-home", state / "logs", FLAVORS[a.flavor]
@@ -314,6 +350,8 @@ def cmd_start(a):
     venv = subprocess.run([str(HERE / "venv.sh"), spec["venv"]], check=True, stdout=subprocess.PIPE,
                           text=True).stdout.strip()
     airflow_vars = airflow_env(a.flavor, home, port, a.jwt_expiration, not a.no_jwt_secret, a.rest_api_plugin)
+    if a.multi_team:
+        airflow_vars.update(multi_team_env(a.flavor))
     write_json(state / "env.json", airflow_vars)
     env = process_env(venv, airflow_vars)
     if spec["auth"] == "simple":
@@ -329,7 +367,7 @@ def cmd_start(a):
             "airflow_home": str(home), "dags_folder": str(home / "dags"), "venv": venv,
             "viewer_username": VIEWER, "viewer_password": VIEWER_PASSWORD,
             "plugins_folder": str(home / "plugins"), "rest_api_plugin": bool(a.rest_api_plugin),
-            "port": port, "pids": {}}
+            "port": port, "pids": {}, "teams": list(TEAMS) if a.multi_team else []}
     popens = {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed `start` cleans up too
     try:
@@ -337,6 +375,8 @@ def cmd_start(a):
         # manager), so no separate `fab-db migrate` is needed.
         say(f"{a.flavor}: airflow db migrate")
         run_cli(venv, env, ["db", "migrate"], logs / "db-migrate.log")
+        if a.multi_team:
+            create_teams(venv, env, logs / "teams-create.log")
         if spec["auth"] != "simple":
             create_user(venv, env, logs, USER, PASSWORD, "Admin")
         # --skip-serve-logs: the log server binds 0.0.0.0:8793, which breaks loopback-only and
@@ -410,6 +450,40 @@ def cmd_status(a):
     return 0 if ok else 1
 
 
+# The process that parses DAG files, started as cmd_start starts it: 2.x parses inside the scheduler.
+PARSER = {"v1": ("scheduler", ["scheduler", "--skip-serve-logs"]), "v2": ("dag-processor", ["dag-processor"])}
+
+
+def cmd_restart_parser(a):
+    """Restart the DAG-parsing process with another min_file_process_interval (a test that must
+    tell a requested parse from the periodic one), or with the server's own settings again."""
+    state = Path(a.state_dir).resolve()
+    info, airflow_vars = read_json(state / "server.json"), read_json(state / "env.json")
+    if not info or not info.get("pids"):
+        say("not running")
+        return 1
+    name, args = PARSER[info["api_version"]]
+    section = "SCHEDULER" if info["api_version"] == "v1" else "DAG_PROCESSOR"
+    if a.min_file_process_interval is not None:
+        airflow_vars = dict(airflow_vars, **{f"AIRFLOW__{section}__MIN_FILE_PROCESS_INTERVAL":
+                                             str(a.min_file_process_interval)})
+    stop_pids({name: info["pids"][name]})
+    with open(state / "logs" / f"{name}.log", "ab") as out:
+        proc = subprocess.Popen([f"{info['venv']}/bin/airflow", *args], env=process_env(info["venv"], airflow_vars),
+                                cwd=info["airflow_home"], stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    info["pids"][name] = proc.pid
+    write_json(state / "server.json", info)
+    time.sleep(1)  # a bad setting makes it exit within a second; the caller waits for its parses
+    if proc.poll() is not None:
+        say(f"{name} exited at once (exit code {proc.returncode})")
+        log_tail(state / "logs")
+        return 1
+    interval = airflow_vars[f"AIRFLOW__{section}__MIN_FILE_PROCESS_INTERVAL"]
+    say(f"{name} restarted (pid {proc.pid}), min_file_process_interval {interval} s")
+    return 0
+
+
 def cmd_cli(a, args):
     state = Path(a.state_dir).resolve()
     info, airflow_vars = read_json(state / "server.json"), read_json(state / "env.json")
@@ -418,6 +492,54 @@ def cmd_cli(a, args):
         return 2
     airflow = f"{info['venv']}/bin/airflow"
     os.execve(airflow, [airflow, *args], process_env(info["venv"], airflow_vars))  # exit code passes through
+
+
+EXTRA_WEB = "extra-web"
+
+
+def cmd_web(a):
+    """Start (or with --stop, stop) one more web process of a running server, on its own port, with
+    `--env` added to the server's environment: settings that only some tests want (the plugin's
+    token) without restarting the server the other targets use. `stop` stops it too."""
+    state = Path(a.state_dir).resolve()
+    info, airflow_vars = read_json(state / "server.json"), read_json(state / "env.json")
+    if not info or not info.get("pids") or airflow_vars is None:
+        say(f"no running server in {state}")
+        return 2
+    if info["pids"].get(EXTRA_WEB):
+        stop_pids({EXTRA_WEB: info["pids"].pop(EXTRA_WEB)})
+        write_json(state / "server.json", info)
+    if a.stop:
+        say("extra web process stopped")
+        return 0
+    extra = dict(item.split("=", 1) for item in a.env)
+    port = port_is_free(0)
+    url = f"http://127.0.0.1:{port}"
+    airflow_vars = dict(airflow_vars, **extra)
+    if info["api_version"] == "v1":
+        args = ["webserver", "-H", "127.0.0.1", "-p", str(port), "-w", "1",
+                "--pid", str(state / f"airflow-webserver-{port}.pid")]
+    else:
+        airflow_vars["AIRFLOW__API__PORT"] = str(port)
+        args = ["api-server", "--host", "127.0.0.1", "--port", str(port), "-w", "1"]
+    home, logs = Path(info["airflow_home"]), state / "logs"
+    with open(logs / f"{EXTRA_WEB}.log", "ab") as out:
+        process = subprocess.Popen([f"{info['venv']}/bin/airflow", *args], env=process_env(info["venv"], airflow_vars),
+                                   cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    info["pids"][EXTRA_WEB] = process.pid
+    write_json(state / "server.json", info)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not check_server(url, info["api_version"])[0]:
+        if process.poll() is not None or time.monotonic() > deadline:
+            say(f"the extra web process did not become healthy at {url}")
+            log_tail(logs)
+            stop_pids({EXTRA_WEB: info["pids"].pop(EXTRA_WEB)})
+            write_json(state / "server.json", info)
+            return 1
+        time.sleep(0.5)
+    print(json.dumps({"url": url, "pid": process.pid}))
+    return 0
 
 
 def main(argv):
@@ -435,7 +557,15 @@ def main(argv):
                        help="a new random [api_auth] jwt_secret at each start (3.x): tokens die with the server")
     start.add_argument("--rest-api-plugin", action="store_true",
                        help="install the collection's REST plugin (roles/rest_api_plugin/files) before starting")
-    for p in (start, sub.add_parser("stop"), sub.add_parser("status"),
+    start.add_argument("--multi-team", action="store_true",
+                       help="[core] multi_team = True with the teams %s (Airflow 3.2+)" % ", ".join(TEAMS))
+    web = sub.add_parser("web", help="one more web process with extra environment (--env NAME=VALUE), or --stop")
+    web.add_argument("--env", action="append", default=[], help="NAME=VALUE added to the server's environment")
+    web.add_argument("--stop", action="store_true", help="stop the extra web process")
+    restart_parser = sub.add_parser("restart-parser", help="restart the process that parses DAG files")
+    restart_parser.add_argument("--min-file-process-interval", type=int, metavar="SECONDS",
+                                help="default: the server's own setting")
+    for p in (start, web, sub.add_parser("stop"), sub.add_parser("status"), restart_parser,
               sub.add_parser("cli", help="airflow CLI with the server's env: cli --state-dir DIR -- ARGS")):
         p.add_argument("--state-dir", required=True)
     a = parser.parse_args(argv)
@@ -443,7 +573,8 @@ def main(argv):
         return cmd_cli(a, extra)
     if extra:
         parser.error("arguments after `--` are only for `cli`")
-    return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status}[a.command](a)
+    return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status, "web": cmd_web,
+            "restart-parser": cmd_restart_parser}[a.command](a)
 
 
 if __name__ == "__main__":

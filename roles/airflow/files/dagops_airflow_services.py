@@ -10,9 +10,10 @@ stdout and stderr appended to LOG_DIR/NAME.log) that starts `airflow ARGS` in a 
 own and starts it again, with a growing delay, when it dies. RUN_DIR/NAME.pid holds the supervisor's
 pid, RUN_DIR/NAME.child.pid the airflow process's; a pid file whose process is gone, or whose pid now
 belongs to another program (/proc/PID/cmdline), is stale: ignored and removed.
-`stop` ends the supervisor, which sends SIGTERM to the airflow process alone (it stops its own
-workers), SIGKILL to its process tree if it is still there after the stop timeout, and SIGTERM, then
-SIGKILL, to whatever of the tree it left behind; then `stop` ends anything of that tree still alive. `try-restart` restarts only the running
+`stop` ends every service's supervisor at once; each sends SIGTERM to the airflow process alone (it
+stops its own workers), SIGKILL to its process tree if it is still there after the stop timeout, and
+SIGTERM, then SIGKILL, to whatever of the tree it left behind, within the same stop timeout; then
+`stop` ends anything of that tree still alive. `try-restart` restarts only the running
 services (systemd's meaning) and ignores names that are not configured on this host. Every command
 but exec/airflow/python prints one JSON object: `started`, `stopped`, `restarted` list what changed.
 
@@ -315,13 +316,18 @@ def stop_child(child, groups, timeout):
     own way (the scheduler tells its LocalExecutor workers to finish, the triggerer its trigger runner);
     once it is gone, SIGTERM then SIGKILL to what is left of its process tree; SIGKILL to all of it
     if it is still there after `timeout`. A SIGTERM to the whole group at once reaches those workers
-    in the middle of that shutdown, and the airflow process then waits for them until it is killed."""
+    in the middle of that shutdown, and the airflow process then waits for them until it is killed.
+    `timeout` bounds the whole stop, as systemd's TimeoutStopSec does: what is left of the tree gets
+    LEFTOVER_TIMEOUT at most, and no more than the time that remains (an Airflow 3 api-server spends
+    seconds of CPU tearing its interpreter down after its server has shut down)."""
+    deadline = time.monotonic() + timeout
     family = descendant_groups(live_processes(), groups | {child.pid})
     with contextlib.suppress(ProcessLookupError):
         os.kill(child.pid, signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
         child.wait(timeout=timeout)
-    terminate_groups(family, LEFTOVER_TIMEOUT if child.poll() is not None else 0)
+    remaining = max(0.0, deadline - time.monotonic())
+    terminate_groups(family, min(LEFTOVER_TIMEOUT, remaining) if child.poll() is not None else 0)
     with contextlib.suppress(subprocess.TimeoutExpired):
         child.wait(timeout=5)
 

@@ -18,11 +18,19 @@ class DagOpsRestApiPlugin(AirflowPlugin):
     name = "dagops_rest_api"
     if AIRFLOW_MAJOR >= 3:
         from dagops_rest_api.fastapi_app import create_app
+        from dagops_rest_api.experimental import URL_PREFIX as EXPERIMENTAL_PREFIX
+        from dagops_rest_api.experimental_fastapi import create_experimental_app
+        from dagops_rest_api.legacy_fastapi import ADMIN_PREFIX, create_admin_app
 
-        fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "dagops_rest_api"}]
-        del create_app
+        fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "dagops_rest_api"},
+                        {"app": create_admin_app(), "url_prefix": ADMIN_PREFIX, "name": "dagops_rest_api_legacy"},
+                        {"app": create_experimental_app(), "url_prefix": EXPERIMENTAL_PREFIX,
+                         "name": "dagops_rest_api_experimental"}]
+        del create_app, create_admin_app, create_experimental_app
     else:
         from dagops_rest_api.flask_app import blueprint
+        from dagops_rest_api.experimental_flask import blueprint as experimental_blueprint
+        from dagops_rest_api.legacy_flask import blueprint as legacy_blueprint
 
-        flask_blueprints = [blueprint]
-        del blueprint
+        flask_blueprints = [blueprint, legacy_blueprint, experimental_blueprint]
+        del blueprint, legacy_blueprint, experimental_blueprint

@@ -238,3 +238,45 @@ def test_stop_lets_airflow_stop_its_own_workers_before_the_rest_of_its_group(tmp
     time.sleep(0.2)
     leftovers = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False).stdout
     assert leftovers == ""
+
+
+# A stand-in for an airflow process that leaves a child behind which ignores SIGTERM, and takes a
+# second to exit itself (Airflow 3's api-server tears its interpreter down for seconds after its server
+# has shut down).
+FAKE_AIRFLOW_WITH_STUBBORN_CHILD = """#!{python}
+import signal, subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                  "open({marker!r}, 'w').close(); time.sleep(300)"])
+def on_term(*_):
+    time.sleep(1)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, on_term)
+while True:
+    time.sleep(0.1)
+"""
+
+
+def test_the_stop_timeout_bounds_the_whole_stop_leftovers_included(tmp_path):
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    marker = tmp_path / "stubborn-child-up"
+    (venv_bin / "airflow").write_text(FAKE_AIRFLOW_WITH_STUBBORN_CHILD.format(python=sys.executable, marker=str(marker)))
+    (venv_bin / "airflow").chmod(stat.S_IRWXU)
+    (tmp_path / "home").mkdir()
+    path = write_config(tmp_path, stop_timeout=2, services={"api-server": ["api-server"]})
+    try:
+        assert run_script(path, "start")[1]["started"] == ["api-server"]
+        deadline = time.monotonic() + 10
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        begun = time.monotonic()
+        rc, stopped = run_script(path, "stop")
+        took = time.monotonic() - begun
+        assert rc == 0 and stopped["stopped"] == ["api-server"]
+        # 1 s for the airflow process, then the stubborn child gets the 1 s left, not LEFTOVER_TIMEOUT (5 s).
+        assert took < 2 + svc.LEFTOVER_TIMEOUT - 1.5, "the stop took %.1f s with a stop timeout of 2 s" % took
+    finally:
+        run_script(path, "stop")
+    time.sleep(0.2)
+    leftovers = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False).stdout
+    assert leftovers == ""

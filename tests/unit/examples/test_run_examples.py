@@ -83,7 +83,7 @@ def test_select_modules():
     installed = list(rx.ORDER)
     run, cannot = rx.select_modules(installed, [], dict(SERVER, auth_manager="simple"))
     assert "airflow_user" not in run and "airflow_role" not in run and "airflow_backfill" not in run
-    assert set(cannot) == {"airflow_user", "airflow_role", "airflow_backfill"}
+    assert set(cannot) == {"airflow_user", "airflow_role", "airflow_user_info", "airflow_role_info", "airflow_backfill"}
     assert rx.select_modules(installed, ["airflow_role", "airflow_user"], SERVER) == (["airflow_user", "airflow_role"], {})
     with pytest.raises(ValueError, match="not in run_examples.ORDER"):
         rx.select_modules(installed + ["airflow_new"], [], SERVER)

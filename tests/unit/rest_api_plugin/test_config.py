@@ -49,3 +49,20 @@ def test_bad_numbers_name_the_setting(value):
 def test_no_dags_folder():
     with pytest.raises(ConfigError, match="dags_folder"):
         parse_settings(getter({}))
+
+
+def test_the_legacy_switches_default_to_on_not_token_only_no_task_execution():
+    settings = parse_settings(getter(CORE))
+    assert (settings.legacy_api, settings.legacy_token_only, settings.allow_task_execution) == (True, False, False)
+
+
+def test_the_legacy_switches_are_read():
+    configured = {("rest_api_plugin", "legacy_api"): "False", ("rest_api_plugin", "legacy_token_only"): "true",
+                  ("rest_api_plugin", "allow_task_execution"): "True"}
+    settings = parse_settings(getter({**CORE, **configured}))
+    assert (settings.legacy_api, settings.legacy_token_only, settings.allow_task_execution) == (False, True, True)
+
+
+def test_a_bad_legacy_switch_names_the_setting():
+    with pytest.raises(ConfigError, match=r"legacy_api must be True or False"):
+        parse_settings(getter({**CORE, ("rest_api_plugin", "legacy_api"): "maybe"}))

@@ -1,6 +1,7 @@
 import pytest
 
-from dagops_rest_api.legacy import Envelope, deploy_dag, is_set
+from dagops_rest_api.legacy import deploy_dag
+from dagops_rest_api.legacy_envelope import Envelope, is_set
 from dagops_rest_api.service import DagOpsService
 from dagops_rest_api.validation import Validation
 

@@ -13,13 +13,18 @@ DEFAULTS = {
     "deploy_state_folder": "",
     "keep_releases": "5",
     "validation_warm_process": "True",
+    # The legacy layers: the old REST API plugin's /admin/rest_api/api and the experimental API.
+    "legacy_api": "True",
+    "legacy_token_only": "False",
+    "allow_task_execution": "False",
 }
 
-# The batch settings come last with their defaults, so a Settings built with the first six works.
+# The batch and legacy settings come last with their defaults, so a Settings built with the first six works.
 Settings = namedtuple("Settings", "token_header expected_token max_file_size validation_timeout "
                                   "dags_folder plugins_folder max_batch_size validation_processes "
-                                  "deploy_state_folder keep_releases validation_warm_process",
-                      defaults=(104857600, 0, "", 5, True))
+                                  "deploy_state_folder keep_releases validation_warm_process "
+                                  "legacy_api legacy_token_only allow_task_execution",
+                      defaults=(104857600, 0, "", 5, True, True, False, False))
 
 
 class ConfigError(ValueError):
@@ -81,6 +86,9 @@ def parse_settings(get):
                              else default_state_folder(dags_folder)),
         keep_releases=positive_int("keep_releases", option("keep_releases")),
         validation_warm_process=boolean("validation_warm_process", option("validation_warm_process")),
+        legacy_api=boolean("legacy_api", option("legacy_api")),
+        legacy_token_only=boolean("legacy_token_only", option("legacy_token_only")),
+        allow_task_execution=boolean("allow_task_execution", option("allow_task_execution")),
     )
 
 

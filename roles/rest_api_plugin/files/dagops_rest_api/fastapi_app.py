@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from dagops_rest_api import PLUGIN_NAME, PLUGIN_VERSION
 from dagops_rest_api.auth_airflow3 import authenticated_user, require_admin
 from dagops_rest_api.errors import ApiError
-from dagops_rest_api.legacy import Envelope, FILE_FIELD, deploy_dag
+from dagops_rest_api.legacy_fastapi import add_legacy_route
 from dagops_rest_api.runtime import make_service
 from dagops_rest_api.shared_secret import check_shared_secret
 
@@ -102,20 +102,5 @@ def create_app():
         status, answer = await run_in_threadpool(service.fingerprint, body)
         return JSONResponse(answer, status_code=status)
 
-    @app.api_route("/api", methods=["GET", "POST"])
-    async def legacy_api(request: Request, service=Depends(admin_service)):
-        service.check_size((content_length(request) or 0) - 65536)
-        form = await request.form() if request.method == "POST" else {}
-        upload, post_arguments, flags = None, {}, dict(request.query_params)
-        for key, value in form.items():
-            if key == FILE_FIELD and hasattr(value, "read"):
-                post_arguments[key] = value.filename
-                upload = (value.filename, await value.read(service.settings.max_file_size + 1))
-            else:
-                post_arguments[key] = flags[key] = str(value)
-        envelope = Envelope(dict(request.query_params), post_arguments)
-        status, body = await run_in_threadpool(deploy_dag, service, envelope, request.query_params.get("api", ""),
-                                               flags, upload)
-        return JSONResponse(body, status_code=status)
-
+    add_legacy_route(app)  # /rest_api/api: its own authentication (legacy_auth), not admin_service
     return app

@@ -8,7 +8,6 @@ from werkzeug.routing import PathConverter
 from dagops_rest_api import URL_PREFIX
 from dagops_rest_api.auth_airflow2 import authenticated_user, require_admin
 from dagops_rest_api.errors import ApiError
-from dagops_rest_api.legacy import Envelope, FILE_FIELD, deploy_dag
 from dagops_rest_api.runtime import make_service
 from dagops_rest_api.shared_secret import check_shared_secret
 
@@ -106,18 +105,3 @@ def dag_file(file_path):
 @blueprint.route("/v1/secrets/fingerprint", methods=["POST"])
 def fingerprint():
     return answer(*make_service().fingerprint(request.get_json(force=True, silent=True)))
-
-
-@blueprint.route("/api", methods=["GET", "POST"])
-def legacy_api():
-    service = make_service()
-    # Form fields are small; the file is checked against the limit before it is read whole.
-    service.check_size((request.content_length or 0) - 65536)
-    upload = request.files.get(FILE_FIELD)
-    post_arguments = dict(request.form.items())
-    if upload is not None:
-        post_arguments[FILE_FIELD] = upload.filename
-    envelope = Envelope(request.args.to_dict(), post_arguments)
-    flags = dict(request.args.to_dict(), **request.form.to_dict())
-    data = None if upload is None else (upload.filename, upload.stream.read(service.settings.max_file_size + 1))
-    return answer(*deploy_dag(service, envelope, request.args.get("api", ""), flags, data))

@@ -1,43 +1,14 @@
 """The old REST API plugin's `api=deploy_dag` call and its JSON envelope."""
-import datetime
 import os
 
 from dagops_rest_api.errors import ApiError
+from dagops_rest_api.legacy_envelope import is_set
 from dagops_rest_api.paths import dag_file_target
 from dagops_rest_api.validation import first_line
 
 SUPPORTED_APIS = ("deploy_dag",)
 FILE_FIELD = "dag_file"
 PAUSE_WAIT_SECONDS = 30
-
-
-def local_time():
-    return datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-class Envelope:
-    """Collects what the legacy answer reports; `answer(code, output)` builds (status, body)."""
-
-    def __init__(self, arguments, post_arguments):
-        self.call_time = local_time()
-        self.arguments = dict(arguments)
-        self.post_arguments = dict(post_arguments)
-        self.warnings = []
-
-    def answer(self, code, output):
-        body = {"status": "OK" if code == 200 else "ERROR", "http_response_code": code, "output": output,
-                "call_time": self.call_time, "response_time": local_time(), "arguments": self.arguments,
-                "post_arguments": self.post_arguments}
-        if self.warnings:
-            body["warning"] = " ".join(self.warnings)
-        return code, body
-
-
-def is_set(flags, name):
-    """Presence flags: any value but an explicit false/off/0 counts (`-F force=on`, `?force`)."""
-    if name not in flags:
-        return False
-    return str(flags[name]).strip().lower() not in ("false", "off", "0", "no")
 
 
 def deploy_dag(service, envelope, api, flags, upload):

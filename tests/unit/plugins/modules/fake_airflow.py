@@ -51,6 +51,7 @@ class FakeAirflow:
         self.tasks = {}      # dag id -> [task id], in order (each task feeds the next)
         self.task_instances = {}  # (dag id, run id) -> {task id: task instance}
         self.backfills = {}  # id -> backfill
+        self.teams = None    # multi-team mode: None is off (Airflow's default), else the team names
         self.requests = []
 
     # ----- what a test sets up --------------------------------------------------------------
@@ -90,6 +91,13 @@ class FakeAirflow:
             return Response(201, {"access_token": "fake-jwt"})
         if path == "api/v2/monitor/health":
             return Response(200, {"metadatabase": {"status": "healthy"}, "scheduler": {"status": "healthy"}})
+        if path == "ui/teams":
+            if self.teams is None:
+                return Response(403, {"detail": "Multi-team mode is not configured in the Airflow environment"})
+            return Response(200, {"teams": [{"name": name} for name in self.teams], "total_entries": len(self.teams)})
+        if method in ("POST", "PATCH") and (body or {}).get("team_name") and self.teams is None:
+            # Airflow 3.3 validates every body: no team while multi-team mode is off.
+            return Response(422, {"detail": [{"msg": "team_name cannot be set when multi_team mode is disabled"}]})
         if path == "rest_api/v1/version":
             return Response(200, {"plugin_version": "0.1.0", "capabilities": ["dag-files", "fingerprint"]})
         if path.startswith("rest_api/v1/dag-files"):

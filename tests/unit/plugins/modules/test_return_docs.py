@@ -56,6 +56,15 @@ def with_object(collection, **obj):
     return prepare
 
 
+def with_teams(*prepares):
+    """Multi-team mode on (Airflow 3.2+), with the team team_a, and whatever ``prepares`` add."""
+    def prepare(server):
+        server.teams = ["team_a"]
+        for more in prepares:
+            more(server)
+    return prepare
+
+
 def with_file(server):
     server.files["old.py"] = {"path": "old.py", "sha256": "0" * 64, "size": 1, "dag_ids": ["old"]}
 
@@ -65,14 +74,32 @@ def with_file(server):
 CASES = {
     "airflow_cfg": [("file", {"sections": {"core": {"parallelism": 8, "fernet_key": "fernet-value-1"}}}, None)],
     "airflow_info": [("facts", {}, None)],
-    "airflow_variable_info": [("all", {}, with_object("api/v2/variables", key="env", value="prod", description=None))],
+    "airflow_variable_info": [
+        ("all", {}, with_object("api/v2/variables", key="env", value="prod", description=None)),
+        ("team", {}, with_teams(with_object("api/v2/variables", key="env", value="prod", team_name="team_a"))),
+    ],
     "airflow_connection_info": [
-        ("all", {}, with_object("api/v2/connections", connection_id="db", conn_type="postgres", password="secret-1"))],
-    "airflow_pool_info": [("named", {"names": ["etl", "gone"]}, with_object("api/v2/pools", name="etl", slots=4))],
+        ("all", {}, with_object("api/v2/connections", connection_id="db", conn_type="postgres", password="secret-1")),
+        ("team", {}, with_teams(with_object("api/v2/connections", connection_id="db", conn_type="http",
+                                            team_name="team_a"))),
+    ],
+    "airflow_pool_info": [
+        ("named", {"names": ["etl", "gone"]}, with_object("api/v2/pools", name="etl", slots=4)),
+        ("team", {}, with_teams(with_object("api/v2/pools", name="etl", slots=4, team_name="team_a"))),
+    ],
+    "airflow_role_info": [
+        ("named", {"names": ["Reader", "gone"]},
+         with_object("auth/fab/v1/roles", name="Reader",
+                     actions=[{"action": {"name": "can_read"}, "resource": {"name": "DAGs"}}]))],
+    "airflow_user_info": [
+        ("all", {}, with_object("auth/fab/v1/users", username="ann", email="ann@example.com", first_name="Ann",
+                                last_name="Lee", roles=[{"name": "Viewer"}], password="user-pass-9012"))],
     "airflow_variable": [
         ("single", {"key": "env", "value": "prod"}, None),
         ("bulk", {"variables": [{"key": "env", "value": "prod"}, {"key": "region", "value": "eu"}]}, None),
         ("absent", {"key": "env", "state": "absent"}, with_object("api/v2/variables", key="env", value="x")),
+        ("team", {"key": "env", "value": "prod", "team_name": "team_a"}, with_teams()),
+        ("bulk-team", {"variables": [{"key": "env", "value": "prod", "team_name": "team_a"}]}, with_teams()),
     ],
     "airflow_connection": [
         ("single", {"conn_id": "db", "conn_type": "postgres", "host": "db", "password": "conn-pass-5678"}, None),
@@ -80,11 +107,15 @@ CASES = {
          None),
         ("absent", {"conn_id": "db", "state": "absent"},
          with_object("api/v2/connections", connection_id="db", conn_type="postgres")),
+        ("team", {"conn_id": "db", "conn_type": "postgres", "team_name": "team_a"}, with_teams()),
+        ("bulk-team", {"connections": [{"conn_id": "db", "conn_type": "http", "team_name": "team_a"}]}, with_teams()),
     ],
     "airflow_pool": [
         ("single", {"name": "etl", "slots": 4}, None),
         ("bulk", {"pools": [{"name": "etl", "slots": 4}, {"name": "ml", "slots": 2}]}, None),
         ("absent", {"name": "etl", "state": "absent"}, with_object("api/v2/pools", name="etl", slots=1)),
+        ("team", {"name": "etl", "slots": 4, "team_name": "team_a"}, with_teams()),
+        ("bulk-team", {"pools": [{"name": "etl", "slots": 4, "team_name": "team_a"}]}, with_teams()),
     ],
     "airflow_role": [
         ("single", {"name": "Reader", "permissions": PERMISSIONS}, None),
