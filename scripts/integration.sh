@@ -27,13 +27,14 @@ harness="$root/tests/harness/airflow_server.py"
 flavors=("$@")
 [ ${#flavors[@]} -gt 0 ] || flavors=(2.11 3.3 3.3-fab 3.0 3.1-fab 3.2)
 read -r -a targets <<<"${TARGETS:-}"
-# (airflow_info covers the token exchange on FAB; the variable target has nothing FAB-specific.)
-fab_targets=(airflow_info airflow_user airflow_role rest_api_plugin)
+# (airflow_info covers the token exchange on FAB, rest_api_legacy the plugin's Basic check against FAB;
+# the variable target has nothing FAB-specific.)
+fab_targets=(airflow_info airflow_user airflow_role rest_api_plugin rest_api_legacy)
 # The flavors that run every target; the others run the quick profile, plus any targets named
 # for them here (e.g. a target of a feature that only their version has).
 full_flavors=" 2.11 3.3 "
 profile_target=version_profile
-declare -A profile_extra_targets=([3.2]="")
+declare -A profile_extra_targets=([3.2]="airflow_team_name")
 examples=yes
 if [ ${#targets[@]} -gt 0 ]; then
   examples=no
