@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from dagops_rest_api.experimental import URL_PREFIX, ExperimentalApi
-from dagops_rest_api.flask_app import AnyPathConverter
+from dagops_rest_api.flask_app import serve_api_clients
 from dagops_rest_api.legacy_auth import LegacyAuthError
 from dagops_rest_api.legacy_auth_flask import authenticate
 
@@ -17,14 +17,7 @@ METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH"]  # the ones it has no route 
 blueprint = Blueprint("dagops_rest_api_experimental", __name__, url_prefix=URL_PREFIX)
 
 
-@blueprint.record_once
-def _on_register(state):
-    # API clients (curl with Basic auth or the token) post JSON without a CSRF token.
-    csrf = state.app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(blueprint)
-    # A path may hold "//" or start with "/": the handler answers it, Werkzeug does not redirect.
-    state.app.url_map.converters.setdefault("dagops_anypath", AnyPathConverter)
+serve_api_clients(blueprint)
 
 
 def reply(status, body):

@@ -22,14 +22,20 @@ class AnyPathConverter(PathConverter):
     regex = ".*"
 
 
-@blueprint.record_once
-def _on_register(state):
-    # Only this blueprint is exempt from CSRF: its callers are API clients (Basic auth, tokens).
-    # WTF_CSRF_ENABLED stays on for the rest of the webserver.
-    csrf = state.app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(blueprint)
-    state.app.url_map.converters.setdefault("dagops_anypath", AnyPathConverter)
+def serve_api_clients(api_blueprint):
+    """Exempt a blueprint of the plugin from CSRF when Flask registers it: its callers are API clients
+    (curl with Basic auth or a token, posting JSON or forms without a CSRF token). WTF_CSRF_ENABLED
+    stays on for the rest of the webserver. Also registers the converter its paths may use."""
+
+    @api_blueprint.record_once
+    def _on_register(state):
+        csrf = state.app.extensions.get("csrf")
+        if csrf is not None:
+            csrf.exempt(api_blueprint)
+        state.app.url_map.converters.setdefault("dagops_anypath", AnyPathConverter)
+
+
+serve_api_clients(blueprint)
 
 
 def answer(status, body):

@@ -3,6 +3,7 @@ old plugin's path) and /rest_api/api, authenticated by legacy_auth, answered by 
 from flask import Blueprint, jsonify, request
 
 from dagops_rest_api.errors import ApiError
+from dagops_rest_api.flask_app import serve_api_clients
 from dagops_rest_api.legacy import FILE_FIELD
 from dagops_rest_api.legacy_auth import LegacyAuthError
 from dagops_rest_api.legacy_auth_flask import authenticate
@@ -14,12 +15,7 @@ LEGACY_PATHS = ("/admin/rest_api/api", "/rest_api/api")
 blueprint = Blueprint("dagops_rest_api_legacy", __name__)
 
 
-@blueprint.record_once
-def _on_register(state):
-    # API clients (curl with Basic auth or the token) post forms without a CSRF token.
-    csrf = state.app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(blueprint)
+serve_api_clients(blueprint)
 
 
 def reply(status, body):
