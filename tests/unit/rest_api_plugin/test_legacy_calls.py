@@ -65,6 +65,15 @@ def test_the_envelope_never_echoes_a_connection_password():
     assert body["post_arguments"]["conn_uri"] == "http://a:***@c"
 
 
+def test_the_envelope_never_echoes_a_connection_extra():
+    envelope = Envelope({"conn_type": "http", "conn_extra": '{"token": "t0ken"}'},
+                        {"conn_uri": "http://a@c/?token=t0ken&timeout=3"})
+    _status, body = envelope.answer(200, "ok")
+    assert "t0ken" not in str(body)
+    assert body["arguments"]["conn_extra"] == "***"
+    assert body["post_arguments"]["conn_uri"] == "http://a@c/?***"
+
+
 @pytest.mark.parametrize("value", ["--help", "-x", "$(touch /tmp/x);echo", "a b", "", "../etc", "a/b"])
 def test_cli_positionals_refuse_options_and_shell_text(value):
     from dagops_rest_api.cli_runner import positional

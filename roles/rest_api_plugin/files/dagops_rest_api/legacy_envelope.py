@@ -3,20 +3,24 @@ import datetime
 import re
 
 FALSE_WORDS = ("false", "off", "0", "no")
-SECRET_ARGUMENTS = ("conn_password",)
+# A connection's extra carries tokens and keys as often as its password does.
+SECRET_ARGUMENTS = ("conn_password", "conn_extra")
 MASK = "***"
 # The password of a connection URI: scheme://login:PASSWORD@host...
 URI_PASSWORD = re.compile(r"^([^:/?#]+://[^:/@]*:)[^@]*(@)")
+# A connection URI's query string is its extra (tokens, keys).
+URI_EXTRA = re.compile(r"\?.*$")
 
 
 def masked(arguments):
-    """The arguments as the envelope echoes them: a connection's password never appears."""
+    """The arguments as the envelope echoes them: a connection's password and extra never appear."""
     shown = {}
     for key, value in arguments.items():
         if key in SECRET_ARGUMENTS and value:
             value = MASK
         elif key == "conn_uri" and isinstance(value, str):
             value = URI_PASSWORD.sub(lambda match: match.group(1) + MASK + match.group(2), value)
+            value = URI_EXTRA.sub("?" + MASK, value)
         shown[key] = value
     return shown
 
