@@ -43,6 +43,11 @@ case "$name" in
 esac
 
 constraints="$here/constraints/$name.txt"
+# Airflow's dependencies move weekly: an Airflow venv without its pinned constraints would break.
+if [[ "$name" == airflow-* ]] && [ ! -f "$constraints" ]; then
+  echo "venv.sh: $name has no constraints file $constraints; add one (see docs/development.md)" >&2
+  exit 2
+fi
 # The path of a requirements file is no part of the key: every clone or worktree shares the venv.
 key_input="$name ${reqs[*]#"$here/"} $("$python" -c 'import sys; print(sys.version)')"
 [ -f "$constraints" ] && key_input+=$(cat "$constraints")
