@@ -100,6 +100,22 @@ requirements:
   - requests (Python library, on the host that runs the module)
 """
 
+    # The *_info modules: they read only, the same in check mode.
+    INFO_ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Reads the same in check mode; C(changed) is always false.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+  action_group:
+    description: Use C(group/dagops.airflow.airflow) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - dagops.airflow.airflow
+"""
+
     ATTRIBUTES = r"""
 attributes:
   check_mode:

@@ -17,14 +17,7 @@ author:
   - dagops.airflow contributors (@dagops)
 extends_documentation_fragment:
   - dagops.airflow.connection
-  - dagops.airflow.connection.ATTRIBUTES
-attributes:
-  check_mode:
-    support: full
-    description: Reads the same in check mode; C(changed) is always false.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
+  - dagops.airflow.connection.INFO_ATTRIBUTES
 options:
   dag_ids:
     description:
